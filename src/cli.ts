@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FixtureError, defaultFixturesPath } from './fixtures.js';
+import { packageFile } from './paths.js';
+import { startFake } from './server.js';
+
+const HELP = `Usage: jobfake [options]
+
+A fake Scalingo one-off/jobs API and Spark Jobserver REST API, on one port.
+
+Options:
+  --port N          port to listen on; 0 picks a free one (default 8090)
+  --host H          interface to bind (default 127.0.0.1; anything else exposes the fake)
+  --fixtures FILE   YAML or JSON fixtures file (default: the bundled fixtures/default.yaml)
+  --public-url URL  base URL for the links handed out, when behind a proxy (default: the Host used)
+  -h, --help        show this help
+  -v, --version     print the version
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`jobfake: ${message}\n`);
+  process.exit(2);
+}
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: '8090' },
+        host: { type: 'string', default: '127.0.0.1' },
+        fixtures: { type: 'string' },
+        'public-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    fail(`${(err as Error).message.split('\n')[0]} (see jobfake --help)`);
+  }
+}
+
+const flags = parse();
+if (flags.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+if (flags.version) {
+  process.stdout.write(`${JSON.parse(readFileSync(packageFile('package.json'), 'utf8')).version}\n`);
+  process.exit(0);
+}
+if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) {
+  fail(`--port must be a number from 0 to 65535, got "${flags.port}"`);
+}
+const port = Number(flags.port);
+const publicUrl = flags['public-url'];
+if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) fail(`--public-url must be an http(s) URL, got "${publicUrl}"`);
+
+try {
+  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl });
+  process.stdout.write(`jobfake listening on ${fake.url} (fixtures: ${flags.fixtures ?? defaultFixturesPath})\n`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host)) {
+    process.stderr.write(`jobfake: WARNING: bound to ${flags.host}, so other machines can reach this fake and use any token. Use --host 127.0.0.1 unless you mean it.\n`);
+  }
+  const stop = () => {
+    void fake.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (err) {
+  const error = err as NodeJS.ErrnoException;
+  if (error instanceof FixtureError) fail(error.message);
+  if (error.code === 'EADDRINUSE') fail(`port ${port} is already in use on ${flags.host} (pick another with --port, or --port 0 for a free one)`);
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') fail(`cannot bind to host ${flags.host}: ${error.code}`);
+  if (error.code === 'EACCES') fail(`no permission to listen on ${flags.host}:${port}`);
+  fail(error.message);
+}

@@ -1,0 +1,109 @@
+/**
+ * Time for one namespace. Everything that moves on its own (operations, jobs, detached
+ * containers, idle timeouts) is scheduled here, so a test can pause time, advance it by hand,
+ * and never sleep.
+ */
+export interface Timer {
+  cancel(): void;
+}
+
+interface Pending {
+  at: number;
+  seq: number;
+  run: () => void;
+}
+
+export class Clock {
+  private offset = 0;
+  private pausedAt: number | undefined;
+  private pending: Pending[] = [];
+  private seq = 0;
+  private wakeup: NodeJS.Timeout | undefined;
+
+  now(): number {
+    return this.pausedAt ?? Date.now() + this.offset;
+  }
+
+  get paused(): boolean {
+    return this.pausedAt !== undefined;
+  }
+
+  /** Runs `run` once `delayMs` of this clock's time has passed. */
+  schedule(delayMs: number, run: () => void): Timer {
+    const entry: Pending = { at: this.now() + Math.max(0, delayMs), seq: this.seq++, run };
+    this.pending.push(entry);
+    this.pending.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.arm();
+    return {
+      cancel: () => {
+        const i = this.pending.indexOf(entry);
+        if (i >= 0) this.pending.splice(i, 1);
+        this.arm();
+      },
+    };
+  }
+
+  /** Freezes time: nothing scheduled runs until `resume()` or `advance()`. */
+  pause(): void {
+    if (this.pausedAt === undefined) this.pausedAt = this.now();
+    this.arm();
+  }
+
+  resume(): void {
+    if (this.pausedAt === undefined) return;
+    this.offset = this.pausedAt - Date.now();
+    this.pausedAt = undefined;
+    this.fireDue();
+  }
+
+  /** Moves time forward by `ms`, running what falls due in order. Works paused or not. */
+  advance(ms: number): void {
+    const target = this.now() + Math.max(0, ms);
+    // Step through each due timer at its own time, so work it schedules counts from then.
+    for (;;) {
+      const next = this.pending[0];
+      if (!next || next.at > target) break;
+      this.moveTo(Math.max(next.at, this.now()));
+      this.pending.shift();
+      next.run();
+    }
+    this.moveTo(target);
+    this.fireDue();
+  }
+
+  private moveTo(time: number): void {
+    if (this.pausedAt !== undefined) this.pausedAt = time;
+    else this.offset = time - Date.now();
+  }
+
+  /** Drops everything scheduled (used by reset and close). */
+  clear(): void {
+    this.pending = [];
+    this.arm();
+  }
+
+  get scheduledCount(): number {
+    return this.pending.length;
+  }
+
+  private fireDue(): void {
+    // A fired timer may schedule more; take them one at a time until none is due.
+    for (;;) {
+      const next = this.pending[0];
+      if (!next || next.at > this.now()) break;
+      this.pending.shift();
+      next.run();
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.wakeup) clearTimeout(this.wakeup);
+    this.wakeup = undefined;
+    const next = this.pending[0];
+    if (!next || this.pausedAt !== undefined) return;
+    const delay = Math.min(Math.max(0, next.at - this.now()), 2 ** 31 - 1);
+    this.wakeup = setTimeout(() => this.fireDue(), delay);
+    this.wakeup.unref();
+  }
+}

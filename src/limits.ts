@@ -1,0 +1,42 @@
+/** Every limit jobfake enforces; each has a default and can be set through startFake({ limits }). */
+export interface Limits {
+  /** Largest JSON or HOCON request body, in bytes. */
+  bodyBytes: number;
+  /** Largest single upload (attach file or Spark binary), in bytes. */
+  uploadBytes: number;
+  /** Total uploads kept for one container, in bytes. */
+  containerUploadBytes: number;
+  /** Files one container may receive. */
+  uploadsPerContainer: number;
+  /** Attach sessions open at once, over all namespaces. */
+  attachSessions: number;
+  /** Milliseconds an attach session may stay silent before it ends with 408. */
+  attachIdleMs: number;
+  /** Namespaces one server holds. */
+  namespaces: number;
+  /** Finished operations, containers and jobs kept per namespace before the oldest are evicted. */
+  finishedKept: number;
+  /** Journal entries kept per namespace. */
+  journalEntries: number;
+  /** Milliseconds a client has to send its request headers (slowloris guard). */
+  headersTimeoutMs: number;
+  /** Milliseconds a client has to send a whole request. */
+  requestTimeoutMs: number;
+  /** Largest request head, in bytes. */
+  headerBytes: number;
+}
+
+export const defaultLimits: Limits = {
+  bodyBytes: 1024 * 1024,
+  uploadBytes: 100 * 1024 * 1024,
+  containerUploadBytes: 200 * 1024 * 1024,
+  uploadsPerContainer: 50,
+  attachSessions: 10_000,
+  attachIdleMs: 30 * 60 * 1000,
+  namespaces: 1000,
+  finishedKept: 500,
+  journalEntries: 2000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 5 * 60 * 1000,
+  headerBytes: 16 * 1024,
+};

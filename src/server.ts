@@ -1,0 +1,143 @@
+import { createAdaptorServer } from '@hono/node-server';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createApp, type ServerContext } from './app.js';
+import { loadFixturesFile, validateFixtures, defaultFixturesPath, type Fixtures } from './fixtures.js';
+import { defaultLimits, type Limits } from './limits.js';
+import { loadSpec } from './spec.js';
+import { Worlds, type World } from './store.js';
+import { scalingoRoutes } from './scalingo/routes.js';
+import { sparkRoutes } from './sparkjobserver/routes.js';
+import { controlRoutes } from './control/routes.js';
+import { handleConnect } from './scalingo/tunnel.js';
+
+export interface StartOptions {
+  /** Port to listen on; 0 picks a free one. Default 8090. */
+  port?: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string;
+  /** A fixtures object, or the path of a YAML/JSON fixtures file. Default fixtures/default.yaml. */
+  fixtures?: Fixtures | string;
+  /** Base URL used in the links handed out (attach URLs, Location), when clients reach jobfake through a proxy. */
+  publicUrl?: string;
+  limits?: Partial<Limits>;
+  /** Check every response against openapi.yaml and keep what breaks it (see specViolations()). */
+  checkResponses?: boolean;
+}
+
+export interface Fake {
+  /** Base URL, e.g. http://127.0.0.1:8090 */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly limits: Limits;
+  /** The world of one namespace (created on first use). */
+  world(namespace?: string): World;
+  /** Back to the fixtures' state: one namespace, or all of them. */
+  reset(namespace?: string): void;
+  /** Responses that broke openapi.yaml (with checkResponses). */
+  specViolations(): string[];
+  /** Operation × status pairs answered so far (with checkResponses). */
+  responsesSeen(): { operationId: string; status: number }[];
+  /** Live counts of what the server holds, for leak checks. */
+  liveCounts(): { sockets: number; attachSessions: number; timers: number };
+  /** Stops listening and closes every socket, hijacked ones included. */
+  close(): Promise<void>;
+}
+
+export async function startFake(options: StartOptions = {}): Promise<Fake> {
+  const fixtures =
+    typeof options.fixtures === 'string'
+      ? loadFixturesFile(options.fixtures)
+      : options.fixtures !== undefined
+        ? validateFixtures(options.fixtures)
+        : loadFixturesFile(defaultFixturesPath);
+  const limits: Limits = { ...defaultLimits, ...options.limits };
+  const worlds = new Worlds(fixtures, limits);
+  const violations: string[] = [];
+  const seen = new Map<string, { operationId: string; status: number }>();
+  const context: ServerContext = {
+    worlds,
+    limits,
+    spec: loadSpec(),
+    publicUrl: options.publicUrl,
+    onResponseChecked: options.checkResponses
+      ? (operationId, status, found) => {
+          violations.push(...found);
+          if (operationId) seen.set(`${operationId} ${status}`, { operationId, status });
+        }
+      : undefined,
+  };
+  const app = createApp(context, [scalingoRoutes, sparkRoutes, controlRoutes]);
+
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: { maxHeaderSize: limits.headerBytes, requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs },
+  }) as Server;
+  const sockets = new Set<Duplex>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    handleConnect(context, req, socket, head);
+  });
+  // A malformed request must never take the process down: answer 400 and drop the socket.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8090, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    host,
+    port,
+    server,
+    limits,
+    world: (namespace) => worlds.get(namespace),
+    reset: (namespace) => worlds.reset(namespace),
+    specViolations: () => [...violations],
+    responsesSeen: () => [...seen.values()],
+    liveCounts: () => {
+      let attachSessions = 0;
+      let timers = 0;
+      for (const name of worlds.names()) {
+        const world = worlds.get(name);
+        attachSessions += world.scalingo.liveSessions();
+        timers += world.clock.scheduledCount;
+      }
+      return { sockets: sockets.size, attachSessions, timers };
+    },
+    close: () => {
+      closing ??= (async () => {
+        worlds.dispose();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Hijacked tunnels are invisible to closeAllConnections(): destroy every socket we saw.
+        const gone = [...sockets].map((socket) => new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          socket.destroy();
+        }));
+        server.closeAllConnections();
+        await Promise.all([closed, ...gone]);
+      })();
+      return closing;
+    },
+  };
+}

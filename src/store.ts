@@ -1,0 +1,110 @@
+import { Clock } from './clock.js';
+import type { Fixtures } from './fixtures.js';
+import type { Limits } from './limits.js';
+import { ScalingoState } from './scalingo/state.js';
+import { SparkState } from './sparkjobserver/state.js';
+
+export interface JournalEntry {
+  id: number;
+  time: string;
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  bodySize: number;
+  status: number;
+  durationMs: number;
+}
+
+/** One isolated world: its own clock, state of both APIs, and journal. */
+export class World {
+  readonly clock = new Clock();
+  journal: JournalEntry[] = [];
+  scalingo!: ScalingoState;
+  spark!: SparkState;
+  private journalSeq = 0;
+
+  constructor(
+    readonly name: string,
+    readonly fixtures: Fixtures,
+    readonly limits: Limits,
+  ) {
+    this.build();
+  }
+
+  private build(): void {
+    this.scalingo = new ScalingoState(this);
+    this.spark = new SparkState(this);
+  }
+
+  /** Back to the fixtures' state: drops sessions, timers, jobs and the journal. */
+  reset(): void {
+    this.dispose();
+    this.clock.resume();
+    this.journal = [];
+    this.build();
+  }
+
+  record(entry: Omit<JournalEntry, 'id'>): void {
+    this.journal.push({ id: ++this.journalSeq, ...entry });
+    if (this.journal.length > this.limits.journalEntries) this.journal.shift();
+  }
+
+  dispose(): void {
+    this.clock.clear();
+    this.scalingo.dispose();
+    this.spark.dispose();
+  }
+}
+
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const DEFAULT_NAMESPACE = 'default';
+
+export class NamespaceLimitError extends Error {}
+
+/** Every namespace of one server, created on first use. */
+export class Worlds {
+  private readonly worlds = new Map<string, World>();
+
+  constructor(
+    private readonly fixtures: Fixtures,
+    private readonly limits: Limits,
+  ) {}
+
+  get(name: string = DEFAULT_NAMESPACE): World {
+    let world = this.worlds.get(name);
+    if (!world) {
+      if (this.worlds.size >= this.limits.namespaces) {
+        throw new NamespaceLimitError(`too many namespaces (limit ${this.limits.namespaces})`);
+      }
+      world = new World(name, this.fixtures, this.limits);
+      this.worlds.set(name, world);
+    }
+    return world;
+  }
+
+  has(name: string): boolean {
+    return this.worlds.has(name);
+  }
+
+  names(): string[] {
+    return [...this.worlds.keys()];
+  }
+
+  /** Resets one namespace, or all of them (non-default ones are dropped). */
+  reset(name?: string): void {
+    if (name !== undefined) {
+      this.worlds.get(name)?.reset();
+      return;
+    }
+    for (const [key, world] of this.worlds) {
+      world.dispose();
+      if (key !== DEFAULT_NAMESPACE) this.worlds.delete(key);
+      else world.reset();
+    }
+  }
+
+  dispose(): void {
+    for (const world of this.worlds.values()) world.dispose();
+  }
+}
