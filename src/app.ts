@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Limits } from './limits.js';
 import type { Spec } from './spec.js';
 import { NamespaceLimitError, type World, type Worlds, DEFAULT_NAMESPACE } from './store.js';
@@ -26,7 +27,9 @@ export type AppEnv = {
 
 export type AppContext = Context<AppEnv>;
 
-const isScalingoPath = (path: string) => /^(\/ns\/[^/]+)?\/v1\//.test(path);
+const isScalingoPath = (path: string) => /^(\/ns\/[^/]+)?\/(v1|attach)\//.test(path);
+/** Upload routes enforce their own, larger, limits. */
+const isUploadPath = (path: string) => /\/files$|^(\/ns\/[^/]+)?\/binaries\//.test(path);
 
 /** The error body of whichever API owns the path. */
 function errorFor(c: Context, status: 400 | 404 | 413 | 429 | 500 | 503, message: string) {
@@ -82,6 +85,17 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>) =>
       if (operationId || c.res.status !== 404) report(operationId, c.res.status, violations);
     });
   }
+
+  const limitBody = bodyLimit({
+    maxSize: server.limits.bodyBytes,
+    onError: (c) => errorFor(c, 413, `request body too large (limit ${server.limits.bodyBytes} bytes)`),
+  });
+  const limitUpload = bodyLimit({
+    // Multipart framing adds a little to the file itself; the handlers check the exact file size.
+    maxSize: server.limits.uploadBytes + 64 * 1024,
+    onError: (c) => errorFor(c, 413, `upload too large (limit ${server.limits.uploadBytes} bytes)`),
+  });
+  api.use((c, next) => (isUploadPath(c.req.path) ? limitUpload(c, next) : limitBody(c, next)));
 
   api.get('/healthz', (c) => c.json({ status: 'SUCCESS' }));
   for (const mount of mounts) mount(api);

@@ -19,6 +19,7 @@ export class Clock {
   private pending: Pending[] = [];
   private seq = 0;
   private wakeup: NodeJS.Timeout | undefined;
+  private armedAt: number | undefined;
 
   now(): number {
     return this.pausedAt ?? Date.now() + this.offset;
@@ -31,8 +32,15 @@ export class Clock {
   /** Runs `run` once `delayMs` of this clock's time has passed. */
   schedule(delayMs: number, run: () => void): Timer {
     const entry: Pending = { at: this.now() + Math.max(0, delayMs), seq: this.seq++, run };
-    this.pending.push(entry);
-    this.pending.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    // Binary insertion keeps the queue ordered by time, then by scheduling order.
+    let low = 0;
+    let high = this.pending.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.pending[mid]!.at <= entry.at) low = mid + 1;
+      else high = mid;
+    }
+    this.pending.splice(low, 0, entry);
     this.arm();
     return {
       cancel: () => {
@@ -73,7 +81,13 @@ export class Clock {
 
   private moveTo(time: number): void {
     if (this.pausedAt !== undefined) this.pausedAt = time;
-    else this.offset = time - Date.now();
+    else {
+      this.offset = time - Date.now();
+      // The armed Node timer was set for the old offset.
+      if (this.wakeup) clearTimeout(this.wakeup);
+      this.wakeup = undefined;
+      this.armedAt = undefined;
+    }
   }
 
   /** Drops everything scheduled (used by reset and close). */
@@ -97,13 +111,21 @@ export class Clock {
     this.arm();
   }
 
+  /** Keeps one Node timer for the earliest entry; re-armed only when that changes. */
   private arm(): void {
+    const next = this.pending[0];
+    const wantAt = next && this.pausedAt === undefined ? next.at : undefined;
+    if (wantAt === this.armedAt && (wantAt === undefined || this.wakeup)) return;
     if (this.wakeup) clearTimeout(this.wakeup);
     this.wakeup = undefined;
-    const next = this.pending[0];
-    if (!next || this.pausedAt !== undefined) return;
-    const delay = Math.min(Math.max(0, next.at - this.now()), 2 ** 31 - 1);
-    this.wakeup = setTimeout(() => this.fireDue(), delay);
+    this.armedAt = wantAt;
+    if (wantAt === undefined) return;
+    const delay = Math.min(Math.max(0, wantAt - this.now()), 2 ** 31 - 1);
+    this.wakeup = setTimeout(() => {
+      this.wakeup = undefined;
+      this.armedAt = undefined;
+      this.fireDue();
+    }, delay);
     this.wakeup.unref();
   }
 }

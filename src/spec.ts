@@ -85,8 +85,11 @@ export class Spec {
     const op = this.findOperation(res.method, res.path);
     if (!op) return { violations: [`${res.method} ${res.path}: no operation in openapi.yaml`] };
     const where = `${op.operationId} (${res.method} ${op.pathTemplate}) ${res.status}`;
-    const response = op.operation.responses?.[String(res.status)];
-    if (!response) return { operationId: op.operationId, violations: [`${where}: status not documented`] };
+    const found = op.operation.responses?.[String(res.status)];
+    if (!found) return { operationId: op.operationId, violations: [`${where}: status not documented`] };
+    // A response may be a $ref to components/responses: validate under its own pointer.
+    const responsePointer = found.$ref ?? `${op.pointer}/responses/${res.status}`;
+    const response = this.resolve(responsePointer);
     const content: Record<string, any> | undefined = response.content;
     if (!content) {
       return { operationId: op.operationId, violations: res.body.length > 0 ? [`${where}: documented without a body, got ${res.body.length} bytes`] : [] };
@@ -104,10 +107,18 @@ export class Spec {
         return { operationId: op.operationId, violations: [`${where}: body is not JSON`] };
       }
     }
-    const validate = this.validator(`${op.pointer}/responses/${res.status}/content/${escapePointer(mediaType)}/schema`);
+    const validate = this.validator(`${responsePointer}/content/${escapePointer(mediaType)}/schema`);
     if (validate(body)) return { operationId: op.operationId, violations: [] };
     const details = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
     return { operationId: op.operationId, violations: [`${where}: body breaks the schema: ${details.join('; ')}`] };
+  }
+
+  /** The object at a local JSON pointer ("#/components/responses/X"). */
+  resolve(pointer: string): any {
+    return pointer
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((node: any, key) => node?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], this.doc);
   }
 
   /** A compiled validator for any schema in the spec, by JSON pointer ("#/components/schemas/X"). */

@@ -1,8 +1,16 @@
+import { EventEmitter } from 'node:events';
 import { Clock } from './clock.js';
 import type { Fixtures } from './fixtures.js';
 import type { Limits } from './limits.js';
 import { ScalingoState } from './scalingo/state.js';
 import { SparkState } from './sparkjobserver/state.js';
+
+/** What changed, for live views: the API, the kind of thing, and its id. */
+export interface ChangeEvent {
+  api: 'scalingo' | 'spark' | 'journal';
+  kind: string;
+  id: string;
+}
 
 export interface JournalEntry {
   id: number;
@@ -19,6 +27,8 @@ export interface JournalEntry {
 /** One isolated world: its own clock, state of both APIs, and journal. */
 export class World {
   readonly clock = new Clock();
+  /** Emits 'change' with a ChangeEvent whenever state moves. */
+  readonly events = new EventEmitter();
   journal: JournalEntry[] = [];
   scalingo!: ScalingoState;
   spark!: SparkState;
@@ -45,9 +55,15 @@ export class World {
     this.build();
   }
 
+  changed(api: ChangeEvent['api'], kind: string, id: string): void {
+    if (this.events.listenerCount('change') > 0) this.events.emit('change', { api, kind, id } satisfies ChangeEvent);
+  }
+
   record(entry: Omit<JournalEntry, 'id'>): void {
-    this.journal.push({ id: ++this.journalSeq, ...entry });
+    const id = ++this.journalSeq;
+    this.journal.push({ id, ...entry });
     if (this.journal.length > this.limits.journalEntries) this.journal.shift();
+    this.changed('journal', 'request', String(id));
   }
 
   dispose(): void {

@@ -1,5 +1,12 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../app.js';
+import { attachRoutes } from './attach.js';
+import { authRoutes } from './auth.js';
+import { runRoutes } from './run.js';
 
-/** The Scalingo API: auth, apps, run, operations, containers. */
-export function scalingoRoutes(_api: Hono<AppEnv>): void {}
+/** The Scalingo API: auth, apps, run, operations, containers, and the attach URL's HTTP side. */
+export function scalingoRoutes(api: Hono<AppEnv>): void {
+  authRoutes(api);
+  runRoutes(api);
+  attachRoutes(api);
+}

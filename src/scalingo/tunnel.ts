@@ -1,8 +1,184 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ServerContext } from '../app.js';
+import { DEFAULT_NAMESPACE, type World } from '../store.js';
+import { attachCredentialsProblem } from './attach.js';
+import type { AttachSession } from './state.js';
 
-/** CONNECT on an attach URL: the raw two-way stream of a one-off container. */
-export function handleConnect(_server: ServerContext, _req: IncomingMessage, socket: Duplex, _head: Buffer): void {
-  socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"resource":"attach","error":"not found"}');
+const EOT = 0x04;
+const CTRL_C = 0x03;
+const CTRL_BACKSLASH = 0x1c;
+/** Exit codes of the control bytes that end a session: EOF, SIGINT, SIGQUIT. */
+const ENDING_BYTES = new Map([
+  [EOT, 0],
+  [CTRL_C, 130],
+  [CTRL_BACKSLASH, 131],
+]);
+/** A client that vanishes without a FIN: the container's shell gets SIGHUP. */
+const HANGUP_EXIT_CODE = 129;
+/** After our FIN, how long a client may keep its side open before the socket is dropped. */
+const LINGER_MS = 10_000;
+
+const ATTACH_PATH = /^(?:\/ns\/([A-Za-z0-9._-]{1,64}))?\/attach\/([^/?#]+)$/;
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 503: 'Service Unavailable' };
+
+function refuse(socket: Duplex, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
+function pathOf(url: string | undefined): string {
+  if (!url) return '';
+  // Absolute-form ("http://host/attach/x") and origin-form ("/attach/x") both occur.
+  if (/^https?:\/\//i.test(url)) {
+    try {
+      return new URL(url).pathname;
+    } catch {
+      return '';
+    }
+  }
+  return url.split('?')[0]!;
+}
+
+/**
+ * CONNECT on an attach URL: answers `HTTP/1.1 200 OK` and an empty line on its own, then the
+ * connection is the container's raw stdin/stdout. Node hands CONNECT to the server's 'connect'
+ * event, never to Hono, so routing and auth happen here.
+ */
+export function handleConnect(server: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on('error', () => socket.destroy());
+  const path = pathOf(req.url);
+  const match = ATTACH_PATH.exec(path);
+  const namespace = match?.[1];
+  const world = match && (namespace === undefined || server.worlds.has(namespace)) ? server.worlds.get(namespace ?? DEFAULT_NAMESPACE) : undefined;
+  const journal = (status: number) =>
+    world?.record({
+      time: new Date(world.clock.now()).toISOString(),
+      method: 'CONNECT',
+      path,
+      query: '',
+      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+      bodySize: 0,
+      status,
+      durationMs: 0,
+    });
+  const session = world?.scalingo.sessions.get(match![2]!);
+  if (!world || !session || session.phase === 'ended') {
+    journal(404);
+    return refuse(socket, 404, { resource: 'attach', error: 'not found' });
+  }
+  const problem = attachCredentialsProblem(world, req.headers.authorization);
+  if (problem) {
+    journal(401);
+    return refuse(socket, 401, { error: problem });
+  }
+  if (session.phase === 'attached') {
+    journal(409);
+    return refuse(socket, 409, { error: 'this container is already attached' });
+  }
+  const open = server.worlds.names().reduce((sum, name) => sum + server.worlds.get(name).scalingo.liveSessions(), 0);
+  if (open >= server.limits.attachSessions) {
+    journal(503);
+    return refuse(socket, 503, { error: `too many attach sessions open (limit ${server.limits.attachSessions})` });
+  }
+
+  // Older CLIs attach straight from the run answer: hold the CONNECT until the container runs.
+  const early: Buffer[] = head.length > 0 ? [head] : [];
+  const keepEarly = (chunk: Buffer) => early.push(chunk);
+  socket.on('data', keepEarly);
+  socket.pause();
+  let gone = false;
+  socket.once('close', () => (gone = true));
+  void world.scalingo.whenReady(session).then((ready) => {
+    if (gone) return;
+    if (!ready || session.phase !== 'waiting') {
+      journal(404);
+      return refuse(socket, 404, { resource: 'attach', error: 'not found' });
+    }
+    socket.off('data', keepEarly);
+    journal(200);
+    attach(world, session, socket, early);
+  });
+}
+
+function attach(world: World, session: AttachSession, socket: Duplex, early: Buffer[]): void {
+  const state = world.scalingo;
+  session.phase = 'attached';
+  session.socket = socket;
+  state.touch(session);
+  world.changed('scalingo', 'container', session.container.id);
+  // The head goes out alone: clients read it through a buffer, then switch to the raw socket.
+  socket.write('HTTP/1.1 200 OK\r\n\r\n');
+
+  const script = session.container.script;
+  let echoing = !script || script.echo === true;
+  const exitCode = script?.exitCode ?? 0;
+  if (script) {
+    const play = () => {
+      if (session.phase !== 'attached') return;
+      send(session, socket, Buffer.from(renderOutput(script.output ?? '', session)));
+      if (script.echo) echoing = true;
+      else state.endSession(session, { exitCode });
+    };
+    if (script.delay) world.clock.schedule(script.delay, play);
+    else play();
+  }
+
+  const onData = (chunk: Buffer) => {
+    if (session.phase !== 'attached') return;
+    const drop = session.dropAfterBytes;
+    if (drop !== undefined && session.bytesIn + chunk.length >= drop) {
+      state.recordInput(session, chunk.subarray(0, Math.max(0, drop - session.bytesIn)));
+      socket.destroy();
+      return;
+    }
+    state.recordInput(session, chunk);
+    const end = firstEndingByte(chunk);
+    const input = end < 0 ? chunk : chunk.subarray(0, end);
+    if (echoing && input.length > 0) send(session, socket, input);
+    // EOT ends the input: the command exits with its own code. Ctrl-C and Ctrl-\ kill it.
+    if (end >= 0) state.endSession(session, { exitCode: chunk[end] === EOT ? exitCode : ENDING_BYTES.get(chunk[end]!)! });
+  };
+  for (const chunk of early) onData(chunk);
+  socket.on('data', onData);
+  socket.resume();
+
+  // The client half-closed: its input is over, as with EOT.
+  socket.on('end', () => state.endSession(session, { exitCode }));
+  socket.once('close', () => {
+    state.endSession(session, { exitCode: HANGUP_EXIT_CODE });
+    session.socket = undefined;
+  });
+  // Once our side has closed, do not keep a socket for a client that never closes its own.
+  state.whenEnded(session, () => {
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+    linger.unref();
+    socket.once('close', () => clearTimeout(linger));
+  });
+}
+
+function firstEndingByte(chunk: Buffer): number {
+  let first = -1;
+  for (const byte of ENDING_BYTES.keys()) {
+    const at = chunk.indexOf(byte);
+    if (at >= 0 && (first < 0 || at < first)) first = at;
+  }
+  return first;
+}
+
+/** Writes to the client, pausing input while the socket's buffer is full (back-pressure). */
+function send(session: AttachSession, socket: Duplex, data: Buffer): void {
+  session.bytesOut += data.length;
+  if (!socket.write(data)) {
+    socket.pause();
+    socket.once('drain', () => socket.resume());
+  }
+}
+
+/** A script's output, with {{uploads}} replaced by a listing of /tmp/uploads. */
+function renderOutput(output: string, session: AttachSession): string {
+  const listing = [...session.uploads.values()].map((u) => `${u.path} ${u.size}`).join('\n');
+  return output.replaceAll('{{uploads}}', listing);
 }

@@ -8,12 +8,15 @@ import { recordCoverage } from './coverage.js';
  */
 export function useFake(options: StartOptions = {}): { readonly fake: Fake; readonly url: string } {
   let fake: Fake | undefined;
+  let checked = 0;
   beforeAll(async () => {
     fake = await startFake({ port: 0, ...options, checkResponses: true });
   });
   afterEach(() => {
     if (!fake) return;
-    const violations = fake.specViolations();
+    // Only this test's responses: one broken answer fails the test that caused it.
+    const violations = fake.specViolations().slice(checked);
+    checked += violations.length;
     expect(violations, 'responses that break openapi.yaml').toEqual([]);
   });
   afterAll(async () => {

@@ -1,0 +1,118 @@
+import type { Context, Hono } from 'hono';
+import type { AppEnv } from '../app.js';
+import type { World } from '../store.js';
+import { basicPassword, tokenProblem } from './auth.js';
+import { readJsonObject } from './body.js';
+import { scalingoError, scalingoNotFound } from './errors.js';
+import type { AttachSession } from './state.js';
+
+/**
+ * Why credentials sent to an attach URL are refused, or undefined. The URL is the capability:
+ * no credentials is fine (the seeds' curl and the Go hijack client send none); the CLI sends
+ * Basic auth with the exchanged token as password, and what is sent must be valid.
+ */
+export function attachCredentialsProblem(world: World, header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const bearer = header.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const secret = bearer ?? basicPassword(header);
+  if (secret === undefined) return 'unsupported Authorization header: use Basic auth with the token as password, or none';
+  if (!bearer && world.scalingo.acceptsToken(secret) && world.scalingo.tokens.size > 0) return undefined;
+  return tokenProblem(world, secret);
+}
+
+type Found = { session: AttachSession } | { response: Response };
+
+/** The live session behind an attach URL, or the error to answer. */
+function findSession(c: Context<AppEnv>, { endedToo = false } = {}): Found {
+  const world = c.get('world');
+  const session = world.scalingo.sessions.get(c.req.param('token')!);
+  if (!session || (session.phase === 'ended' && !endedToo)) return { response: scalingoNotFound(c, 'attach') };
+  const problem = attachCredentialsProblem(world, c.req.header('authorization'));
+  if (problem) return { response: scalingoError(c, 401, problem) };
+  return { session };
+}
+
+/** A terminal dimension: a positive integer, as a number or a numeric string (the CLI sends strings). */
+function dimension(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 65535 ? n : undefined;
+}
+
+/** Reduces a client's file name to a safe base name, or undefined when nothing safe is left. */
+export function safeUploadName(name: string): string | undefined {
+  if (name.includes('\0')) return undefined;
+  const base = name.split(/[\\/]/).pop()!.trim();
+  if (base === '' || base === '.' || base === '..' || base.length > 255) return undefined;
+  return base;
+}
+
+export function attachRoutes(api: Hono<AppEnv>): void {
+  api.put('/attach/:token', async (c) => {
+    const found = findSession(c);
+    if ('response' in found) return found.response;
+    const body = await readJsonObject(c);
+    if ('error' in body) return scalingoError(c, 400, body.error);
+    const width = dimension(body.value['width']);
+    const height = dimension(body.value['height']);
+    if (width === undefined || height === undefined) {
+      const bad = width === undefined ? 'width' : 'height';
+      return scalingoError(c, 400, `${bad} must be a positive integer (a number or a numeric string), got ${JSON.stringify(body.value[bad]) ?? 'nothing'}`);
+    }
+    c.get('world').scalingo.recordResize(found.session, width, height);
+    return c.body(null, 200);
+  });
+
+  api.post('/attach/:token/files', async (c) => {
+    const found = findSession(c);
+    if ('response' in found) return found.response;
+    const { session } = found;
+    const limits = c.get('world').limits;
+    if (session.phase === 'attached') return scalingoError(c, 409, 'uploads must come before the attach: this container is already attached');
+    if (!/^multipart\/form-data\s*;.*boundary=/i.test(c.req.header('content-type') ?? '')) {
+      return scalingoError(c, 415, 'uploads must be multipart/form-data with a "file" part');
+    }
+    if (session.uploads.size >= limits.uploadsPerContainer) {
+      return scalingoError(c, 413, `too many files for this container (limit ${limits.uploadsPerContainer})`);
+    }
+    let form: Record<string, string | File>;
+    try {
+      form = await c.req.parseBody();
+    } catch {
+      return scalingoError(c, 400, 'malformed multipart body');
+    }
+    const file = form['file'];
+    if (!(file instanceof File)) return scalingoError(c, 400, 'missing "file" part in the multipart body (send it with: curl --form file=@path)');
+    const name = safeUploadName(file.name);
+    if (!name) return scalingoError(c, 400, `unusable file name ${JSON.stringify(file.name)}`);
+    if (file.size > limits.uploadBytes) return scalingoError(c, 413, `file too large: ${file.size} bytes, limit ${limits.uploadBytes}`);
+    const previous = session.uploads.get(name)?.size ?? 0;
+    if (session.uploadBytes - previous + file.size > limits.containerUploadBytes) {
+      return scalingoError(c, 413, `uploads for this container would exceed ${limits.containerUploadBytes} bytes`);
+    }
+    if (session.phase !== 'waiting') return scalingoNotFound(c, 'attach');
+    const content = Buffer.from(await file.arrayBuffer());
+    c.get('world').scalingo.recordUpload(session, name, content, file.type);
+    return c.body(null, 200);
+  });
+
+  api.get('/attach/:token/wait', async (c) => {
+    const found = findSession(c, { endedToo: true });
+    if ('response' in found) return found.response;
+    const { session } = found;
+    const state = c.get('world').scalingo;
+    if (session.phase !== 'ended') {
+      const signal = c.req.raw.signal;
+      await new Promise<void>((resolve) => {
+        const stop = state.whenEnded(session, resolve);
+        signal.addEventListener('abort', () => {
+          stop();
+          resolve();
+        }, { once: true });
+      });
+    }
+    const outcome = session.outcome;
+    if (!outcome) return scalingoNotFound(c, 'attach');
+    if ('timeout' in outcome) return scalingoError(c, 408, `one-off container aborted: no input for ${c.get('world').limits.attachIdleMs} ms`);
+    return c.json({ exit_code: outcome.exitCode });
+  });
+}

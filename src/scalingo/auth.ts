@@ -1,0 +1,78 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Hono, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app.js';
+import type { World } from '../store.js';
+import { scalingoError } from './errors.js';
+
+/** Lifetime of an exchanged token; clients exchange again when under 5 minutes remain. */
+export const JWT_TTL_SECONDS = 3600;
+
+// One secret per process: a token stays valid across resets, as a client's cached token would.
+const secret = randomBytes(32);
+const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+
+export function signToken(world: World): string {
+  const iat = Math.floor(world.clock.now() / 1000);
+  const payload = b64url(JSON.stringify({ iss: 'jobfake', sub: world.scalingo.user.id, ns: world.name, iat, exp: iat + JWT_TTL_SECONDS }));
+  const signature = b64url(createHmac('sha256', secret).update(`${HEADER}.${payload}`).digest());
+  return `${HEADER}.${payload}.${signature}`;
+}
+
+/** Checks a token handed out by signToken for this namespace; returns why it is refused, or undefined. */
+export function tokenProblem(world: World, token: string): string | undefined {
+  const [header, payload, signature, ...rest] = token.split('.');
+  if (!header || !payload || !signature || rest.length > 0) return 'invalid token: not a JWT';
+  const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid token: bad signature';
+  let claims: { ns?: unknown; exp?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return 'invalid token: unreadable claims';
+  }
+  if (claims.ns !== world.name) return 'invalid token: issued for another namespace';
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= world.clock.now()) return 'token is expired';
+  return undefined;
+}
+
+/** The password of a Basic Authorization header (the user is empty for Scalingo). */
+export function basicPassword(header: string | undefined): string | undefined {
+  const match = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(colon + 1);
+}
+
+/** Every API call needs `Authorization: Bearer <token from /v1/tokens/exchange>`. */
+export const requireBearer: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header('authorization');
+  const token = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  if (!token) return scalingoError(c, 401, 'missing or malformed Authorization header: expected "Bearer <token>" from POST /v1/tokens/exchange');
+  const problem = tokenProblem(c.get('world'), token);
+  if (problem) return scalingoError(c, 401, problem);
+  await next();
+};
+
+export function authRoutes(api: Hono<AppEnv>): void {
+  api.post('/v1/tokens/exchange', (c) => {
+    const world = c.get('world');
+    const apiToken = basicPassword(c.req.header('authorization'));
+    if (apiToken === undefined) return scalingoError(c, 401, 'missing Basic Authorization header: send the API token as the password, with an empty user');
+    if (!world.scalingo.acceptsToken(apiToken)) return scalingoError(c, 401, 'invalid API token');
+    return c.json({ token: signToken(world) });
+  });
+
+  api.get('/v1/users/self', requireBearer, (c) => c.json({ user: c.get('world').scalingo.user }));
+
+  api.get('/v1/regions', requireBearer, (c) => {
+    const base = c.get('baseUrl');
+    return c.json({
+      regions: [
+        { name: 'jobfake', display_name: 'jobfake (local fake)', ssh: 'ssh.jobfake.invalid:22', api: base, dashboard: base, database_api: base, default: true },
+      ],
+    });
+  });
+}
