@@ -53,7 +53,9 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   const match = ATTACH_PATH.exec(path);
   const namespace = match?.[1];
   const world = match && (namespace === undefined || server.worlds.has(namespace)) ? server.worlds.get(namespace ?? DEFAULT_NAMESPACE) : undefined;
-  const journal = (status: number) =>
+  const journal = (status: number) => {
+    // CONNECT bypasses Hono, so it reports to the response checker itself.
+    server.onResponseChecked?.('attachContainer', status, []);
     world?.record({
       time: new Date(world.clock.now()).toISOString(),
       method: 'CONNECT',
@@ -64,6 +66,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
       status,
       durationMs: 0,
     });
+  };
   const session = world?.scalingo.sessions.get(match![2]!);
   if (!world || !session || session.phase === 'ended') {
     journal(404);
