@@ -1,4 +1,7 @@
+import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bodyLimit } from 'hono/body-limit';
 import type { Limits } from './limits.js';
 import type { Spec } from './spec.js';
@@ -18,7 +21,12 @@ export interface ServerContext {
 }
 
 export type AppEnv = {
+  Bindings: Partial<HttpBindings>;
   Variables: {
+    /** The request path inside its namespace (no /ns/<name> prefix). */
+    localPath: string;
+    /** Set when a fault answered instead of the API: the answer is off-spec on purpose. */
+    faulted?: boolean;
     world: World;
     /** The API base the client used, namespace included: links handed out start with it. */
     baseUrl: string;
@@ -28,12 +36,13 @@ export type AppEnv = {
 export type AppContext = Context<AppEnv>;
 
 const isScalingoPath = (path: string) => /^(\/ns\/[^/]+)?\/(v1|attach)\//.test(path);
+const isControlPath = (path: string) => /^(\/ns\/[^/]+)?\/__jobfake(\/|$)/.test(path);
 /** Upload routes enforce their own, larger, limits. */
 const isUploadPath = (path: string) => /\/files$|^(\/ns\/[^/]+)?\/binaries\//.test(path);
 
 /** The error body of whichever API owns the path. */
-function errorFor(c: Context, status: 400 | 404 | 413 | 429 | 500 | 503, message: string) {
-  return isScalingoPath(c.req.path) ? scalingoError(c, status, message) : sparkError(c, status, message);
+export function errorFor(c: Context, status: ContentfulStatusCode, message: string) {
+  return isScalingoPath(c.req.path) || isControlPath(c.req.path) ? scalingoError(c, status, message) : sparkError(c, status, message);
 }
 
 function baseUrlOf(c: Context, server: ServerContext, namespace: string | undefined): string {
@@ -41,7 +50,40 @@ function baseUrlOf(c: Context, server: ServerContext, namespace: string | undefi
   return namespace ? `${origin}/ns/${namespace}` : origin;
 }
 
-export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>) => void)[]): Hono<AppEnv> {
+export const CONTROL_PREFIX = '/__jobfake';
+
+/** Credentials never leave the process: the journal keeps only the scheme. */
+function maskCredentials(headers: Headers): Record<string, string> {
+  const out = Object.fromEntries(headers);
+  if (out['authorization']) out['authorization'] = `${out['authorization'].split(' ')[0]} ***`;
+  return out;
+}
+
+/** Runs the namespace's first matching fault instead of (or before) the route. */
+async function applyFaultOrNext(c: AppContext, world: World, path: string, next: () => Promise<void>): Promise<void> {
+  const fault = world.faults.size > 0 ? world.faults.take(c.req.method, path) : undefined;
+  if (!fault || fault.action.type === 'dropAfterBytes') return next();
+  const action = fault.action;
+  if (action.type === 'delay') {
+    await sleep(action.ms);
+    return next();
+  }
+  c.set('faulted', true);
+  const socket = c.env?.incoming?.socket;
+  if (action.type === 'status') {
+    c.res = errorFor(c, action.status as ContentfulStatusCode, action.message ?? `fault injected by jobfake: ${action.status}`);
+  } else if (action.type === 'rateLimit') {
+    c.res = errorFor(c, 429, 'rate limit exceeded (fault injected by jobfake)');
+    c.res.headers.set('Retry-After', String(action.retryAfter));
+  } else {
+    // 'empty' closes with no bytes; 'reset' sends a TCP RST.
+    if (action.type === 'reset') socket?.resetAndDestroy();
+    else socket?.destroy();
+    c.res = new Response(null, { status: 444 as number });
+  }
+}
+
+export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>, server: ServerContext) => void)[]): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
   api.use(async (c, next) => {
@@ -53,16 +95,20 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>) =>
       if (err instanceof NamespaceLimitError) return errorFor(c, 503, err.message);
       throw err;
     }
+    const localPath = namespace ? c.req.path.slice(namespace.length + 4) : c.req.path;
     c.set('world', world);
+    c.set('localPath', localPath);
     c.set('baseUrl', baseUrlOf(c, server, namespace));
+    // The control API is not part of what a client under test did: no journal, no faults.
+    if (localPath.startsWith(CONTROL_PREFIX)) return next();
     const started = performance.now();
-    await next();
+    await applyFaultOrNext(c, world, localPath, next);
     world.record({
       time: new Date(world.clock.now()).toISOString(),
       method: c.req.method,
-      path: c.req.path,
+      path: localPath,
       query: new URL(c.req.url).search,
-      headers: Object.fromEntries(c.req.raw.headers),
+      headers: maskCredentials(c.req.raw.headers),
       bodySize: Number(c.req.header('content-length') ?? 0),
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
@@ -81,7 +127,9 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>) =>
         contentType: c.res.headers.get('content-type'),
         body,
       });
-      // A 404 from no route at all is not an answer of the API; anything else must be documented.
+      // A 404 from no route at all is not an answer of the API, and a fault is off-spec on
+      // purpose; anything else must be documented.
+      if (c.get('faulted')) return;
       if (operationId || c.res.status !== 404) report(operationId, c.res.status, violations);
     });
   }
@@ -98,7 +146,7 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>) =>
   api.use((c, next) => (isUploadPath(c.req.path) ? limitUpload(c, next) : limitBody(c, next)));
 
   api.get('/healthz', (c) => c.json({ status: 'SUCCESS' }));
-  for (const mount of mounts) mount(api);
+  for (const mount of mounts) mount(api, server);
 
   api.notFound((c) => errorFor(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   api.onError((err, c) => {

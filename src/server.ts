@@ -7,6 +7,7 @@ import { loadFixturesFile, validateFixtures, defaultFixturesPath, type Fixtures 
 import { defaultLimits, type Limits } from './limits.js';
 import { loadSpec } from './spec.js';
 import { Worlds, type World } from './store.js';
+import { controlOf, type NamespaceControl } from './control/actions.js';
 import { scalingoRoutes } from './scalingo/routes.js';
 import { sparkRoutes } from './sparkjobserver/routes.js';
 import { controlRoutes } from './control/routes.js';
@@ -26,9 +27,18 @@ export interface StartOptions {
   checkResponses?: boolean;
 }
 
-export interface Fake {
-  /** Base URL, e.g. http://127.0.0.1:8090 */
+/** One namespace: its base URL, its world, and the control API as plain calls. */
+export interface FakeNamespace extends NamespaceControl {
+  /** The API base for clients of this namespace (both APIs live under it). */
   readonly url: string;
+  readonly world: World;
+}
+
+export interface Fake extends Omit<FakeNamespace, 'reset' | 'world' | 'name'> {
+  /** Base URL of the default namespace, e.g. http://127.0.0.1:8090 */
+  readonly url: string;
+  /** An isolated namespace, reached by clients at `${fake.url}/ns/${name}`. */
+  namespace(name: string): FakeNamespace;
   readonly host: string;
   readonly port: number;
   readonly server: Server;
@@ -105,8 +115,15 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 
   let closing: Promise<void> | undefined;
+  const url = `http://${urlHost}:${port}`;
+  const namespace = (name: string): FakeNamespace => {
+    const world = worlds.get(name);
+    return { ...controlOf(world), url: `${url}/ns/${name}`, world };
+  };
   return {
-    url: `http://${urlHost}:${port}`,
+    ...controlOf(worlds.get()),
+    namespace,
+    url,
     host,
     port,
     server,
@@ -118,8 +135,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     liveCounts: () => {
       let attachSessions = 0;
       let timers = 0;
-      for (const name of worlds.names()) {
-        const world = worlds.get(name);
+      for (const world of worlds.all()) {
         attachSessions += world.scalingo.liveSessions();
         timers += world.clock.scheduledCount;
       }

@@ -107,7 +107,12 @@ export class Spec {
         return { operationId: op.operationId, violations: [`${where}: body is not JSON`] };
       }
     }
-    const validate = this.validator(`${responsePointer}/content/${escapePointer(mediaType)}/schema`);
+    let validate: ValidateFunction;
+    try {
+      validate = this.validator(`${responsePointer}/content/${escapePointer(mediaType)}/schema`);
+    } catch (err) {
+      return { operationId: op.operationId, violations: [`${where}: the spec's schema does not compile: ${(err as Error).message}`] };
+    }
     if (validate(body)) return { operationId: op.operationId, violations: [] };
     const details = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
     return { operationId: op.operationId, violations: [`${where}: body breaks the schema: ${details.join('; ')}`] };

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Clock } from './clock.js';
+import { Faults } from './control/faults.js';
 import type { Fixtures } from './fixtures.js';
 import type { Limits } from './limits.js';
 import { ScalingoState } from './scalingo/state.js';
@@ -30,6 +31,7 @@ export class World {
   /** Emits 'change' with a ChangeEvent whenever state moves. */
   readonly events = new EventEmitter();
   journal: JournalEntry[] = [];
+  readonly faults = new Faults();
   scalingo!: ScalingoState;
   spark!: SparkState;
   private journalSeq = 0;
@@ -52,6 +54,7 @@ export class World {
     this.dispose();
     this.clock.resume();
     this.journal = [];
+    this.faults.clear();
     this.build();
   }
 
@@ -89,35 +92,45 @@ export class Worlds {
 
   get(name: string = DEFAULT_NAMESPACE): World {
     let world = this.worlds.get(name);
-    if (!world) {
-      if (this.worlds.size >= this.limits.namespaces) {
-        throw new NamespaceLimitError(`too many namespaces (limit ${this.limits.namespaces})`);
-      }
-      world = new World(name, this.fixtures, this.limits);
+    if (world) {
+      // Map order doubles as recency: the least recently used namespace comes first.
+      this.worlds.delete(name);
       this.worlds.set(name, world);
+      return world;
     }
+    if (this.worlds.size >= this.limits.namespaces) this.evictOne();
+    world = new World(name, this.fixtures, this.limits);
+    this.worlds.set(name, world);
     return world;
+  }
+
+  /** Drops the least recently used namespace with no open attach session. */
+  private evictOne(): void {
+    for (const [name, world] of this.worlds) {
+      if (name === DEFAULT_NAMESPACE || world.scalingo.liveSessions() > 0) continue;
+      world.dispose();
+      this.worlds.delete(name);
+      return;
+    }
+    throw new NamespaceLimitError(`too many namespaces in use (limit ${this.limits.namespaces})`);
   }
 
   has(name: string): boolean {
     return this.worlds.has(name);
   }
 
+  all(): World[] {
+    return [...this.worlds.values()];
+  }
+
   names(): string[] {
     return [...this.worlds.keys()];
   }
 
-  /** Resets one namespace, or all of them (non-default ones are dropped). */
+  /** Resets one namespace, or all of them. */
   reset(name?: string): void {
-    if (name !== undefined) {
-      this.worlds.get(name)?.reset();
-      return;
-    }
-    for (const [key, world] of this.worlds) {
-      world.dispose();
-      if (key !== DEFAULT_NAMESPACE) this.worlds.delete(key);
-      else world.reset();
-    }
+    if (name !== undefined) this.worlds.get(name)?.reset();
+    else for (const world of this.worlds.values()) world.reset();
   }
 
   dispose(): void {

@@ -15,6 +15,21 @@ describe('openapi.yaml', () => {
       expect(Object.keys(op.operation.responses ?? {}), op.operationId).not.toHaveLength(0);
     }
   });
+
+  it('has request and response schemas that all compile under Ajv', () => {
+    const spec = loadSpec();
+    const pointers: string[] = [];
+    for (const op of spec.operations) {
+      for (const [status, response] of Object.entries<any>(op.operation.responses)) {
+        const base = response.$ref ?? `${op.pointer}/responses/${status}`;
+        for (const type of Object.keys(spec.resolve(base).content ?? {})) pointers.push(`${base}/content/${type.replace('/', '~1')}/schema`);
+      }
+      const body = op.operation.requestBody;
+      for (const type of Object.keys(body?.content ?? {})) pointers.push(`${op.pointer}/requestBody/content/${type.replace('/', '~1')}/schema`);
+    }
+    expect(pointers.length).toBeGreaterThan(30);
+    for (const pointer of pointers) expect(() => spec.validator(pointer), pointer).not.toThrow();
+  });
 });
 
 describe('the response checker', () => {

@@ -1,5 +1,80 @@
-import type { Hono } from 'hono';
-import type { AppEnv } from '../app.js';
+import type { Context, Hono } from 'hono';
+import { CONTROL_PREFIX, type AppEnv, type ServerContext } from '../app.js';
+import { checkJsonBody } from '../validate.js';
+import { ControlError, controlOf, type NamespaceControl } from './actions.js';
 
-/** jobfake's control API under /__jobfake. */
-export function controlRoutes(_api: Hono<AppEnv>): void {}
+type Handler = (control: NamespaceControl, body: any, c: Context<AppEnv>) => unknown;
+
+/** jobfake's control API under /__jobfake (and /ns/<name>/__jobfake for one namespace). */
+export function controlRoutes(api: Hono<AppEnv>, server: ServerContext): void {
+  const P = CONTROL_PREFIX;
+
+  /** Runs a control action with a spec-validated body; errors in {"error": "…"} form. */
+  const route = (status: 200 | 201 | 204, handler: Handler) => async (c: Context<AppEnv>) => {
+    let body: unknown;
+    if (c.req.method !== 'GET' && c.req.method !== 'DELETE') {
+      const checked = await checkJsonBody(c, server.spec, c.get('localPath'));
+      if ('notJson' in checked) return c.json({ error: checked.notJson }, 400);
+      if ('problems' in checked) return c.json({ error: checked.problems.map((p) => `${p.field} ${p.message}`).join('; ') }, 400);
+      body = checked.value;
+    }
+    try {
+      const result = await handler(controlOf(c.get('world')), body, c);
+      return status === 204 ? c.body(null, 204) : c.json(result as object, status);
+    } catch (err) {
+      if (err instanceof ControlError) return c.json({ error: err.message }, err.status);
+      throw err;
+    }
+  };
+
+  api.post(`${P}/reset`, route(200, (control, _body, c) => {
+    // At the root every namespace goes back to the fixtures; inside /ns/<name> only that one.
+    if (c.req.param('ns' as never)) {
+      control.reset();
+      return { reset: [control.name] };
+    }
+    const names = server.worlds.names();
+    server.worlds.reset();
+    return { reset: names };
+  }));
+  api.get(`${P}/namespaces`, route(200, () => ({ namespaces: server.worlds.names() })));
+
+  api.get(`${P}/clock`, route(200, (control) => control.clock.get()));
+  api.post(`${P}/clock`, route(200, (control, body: { paused?: boolean; advance?: number }) => {
+    if (body.paused === true) control.clock.pause();
+    if (body.paused === false) control.clock.resume();
+    if (body.advance) control.clock.advance(body.advance);
+    return control.clock.get();
+  }));
+
+  api.get(`${P}/scalingo/apps`, route(200, (control) => ({ apps: control.scalingo.apps() })));
+  api.post(`${P}/scalingo/apps`, route(201, (control, body) => control.scalingo.addApp(body.name, body.schedule)));
+  api.post(`${P}/scalingo/tokens`, route(204, (control, body) => control.scalingo.addToken(body.token)));
+  api.put(`${P}/scalingo/schedule`, route(204, (control, body) => control.scalingo.setSchedule(body)));
+  api.get(`${P}/scalingo/operations`, route(200, (control) => ({ operations: control.scalingo.operations() })));
+  api.get(`${P}/scalingo/operations/:id`, route(200, (control, _b, c) => control.scalingo.operation(c.req.param('id')!)));
+  api.post(`${P}/scalingo/operations/:id/advance`, route(200, (control, body, c) => control.scalingo.advanceOperation(c.req.param('id')!, body.to)));
+  api.post(`${P}/scalingo/operations/:id/fail`, route(200, (control, body, c) => control.scalingo.failOperation(c.req.param('id')!, body.message)));
+  api.get(`${P}/scalingo/containers`, route(200, (control) => ({ containers: control.scalingo.containers() })));
+  api.get(`${P}/scalingo/containers/:id`, route(200, (control, _b, c) => control.scalingo.container(c.req.param('id')!)));
+
+  api.get(`${P}/journal`, route(200, (control, _b, c) => {
+    const q = c.req.query();
+    for (const key of ['status', 'limit'] as const) {
+      if (q[key] !== undefined && !/^\d{1,6}$/.test(q[key]!)) throw new ControlError(400, `${key} must be a whole number`);
+    }
+    const requests = control.journal({
+      method: q['method'],
+      path: q['path'],
+      status: q['status'] === undefined ? undefined : Number(q['status']),
+      limit: q['limit'] === undefined ? undefined : Number(q['limit']),
+    });
+    return { count: requests.length, requests };
+  }));
+  api.delete(`${P}/journal`, route(204, (control) => control.clearJournal()));
+
+  api.get(`${P}/faults`, route(200, (control) => ({ faults: control.faults.list() })));
+  api.post(`${P}/faults`, route(201, (control, body) => control.faults.add(body)));
+  api.delete(`${P}/faults`, route(204, (control) => control.faults.clear()));
+  api.delete(`${P}/faults/:id`, route(204, (control, _b, c) => control.faults.remove(c.req.param('id')!)));
+}

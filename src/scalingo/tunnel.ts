@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerContext } from '../app.js';
 import { DEFAULT_NAMESPACE, type World } from '../store.js';
@@ -20,12 +21,12 @@ const HANGUP_EXIT_CODE = 129;
 const LINGER_MS = 10_000;
 
 const ATTACH_PATH = /^(?:\/ns\/([A-Za-z0-9._-]{1,64}))?\/attach\/([^/?#]+)$/;
-const REASONS: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 503: 'Service Unavailable' };
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 function refuse(socket: Duplex, status: number, body: object): void {
   const text = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
   );
 }
 
@@ -72,6 +73,15 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
     journal(404);
     return refuse(socket, 404, { resource: 'attach', error: 'not found' });
   }
+  const fault = world.faults.size > 0 ? world.faults.take('CONNECT', path.replace(/^\/ns\/[^/]+/, '')) : undefined;
+  if (fault && fault.action.type !== 'dropAfterBytes' && fault.action.type !== 'delay') {
+    const action = fault.action;
+    if (action.type === 'reset') return void (socket as Socket).resetAndDestroy?.();
+    if (action.type === 'empty') return void socket.destroy();
+    const status = action.type === 'rateLimit' ? 429 : action.status;
+    return refuse(socket, status, { error: action.type === 'status' ? action.message ?? `fault injected by jobfake: ${status}` : 'rate limit exceeded (fault injected by jobfake)' });
+  }
+  if (fault?.action.type === 'dropAfterBytes') session.dropAfterBytes = fault.action.bytes;
   const problem = attachCredentialsProblem(world, req.headers.authorization);
   if (problem) {
     journal(401);
@@ -81,7 +91,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
     journal(409);
     return refuse(socket, 409, { error: 'this container is already attached' });
   }
-  const open = server.worlds.names().reduce((sum, name) => sum + server.worlds.get(name).scalingo.liveSessions(), 0);
+  const open = server.worlds.all().reduce((sum, w) => sum + w.scalingo.liveSessions(), 0);
   if (open >= server.limits.attachSessions) {
     journal(503);
     return refuse(socket, 503, { error: `too many attach sessions open (limit ${server.limits.attachSessions})` });
@@ -94,7 +104,9 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   socket.pause();
   let gone = false;
   socket.once('close', () => (gone = true));
-  void world.scalingo.whenReady(session).then((ready) => {
+  const delay = fault?.action.type === 'delay' ? fault.action.ms : 0;
+  const ready = world.scalingo.whenReady(session);
+  void (delay > 0 ? new Promise((r) => setTimeout(r, delay)).then(() => ready) : ready).then((ready) => {
     if (gone) return;
     if (!ready || session.phase !== 'waiting') {
       journal(404);

@@ -1,0 +1,86 @@
+import type { OperationSchedule } from '../fixtures.js';
+import type { World, JournalEntry } from '../store.js';
+import type { FaultInput } from './faults.js';
+import { matches, type RequestMatcher } from './match.js';
+import { containerView, faultView, operationView } from './views.js';
+
+export class ControlError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface JournalFilter extends RequestMatcher {
+  status?: number;
+  /** Only the last N entries that match. */
+  limit?: number;
+}
+
+function filterJournal(world: World, filter: JournalFilter): JournalEntry[] {
+  const found = world.journal.filter((e) => matches(filter, e.method, e.path) && (filter.status === undefined || e.status === filter.status));
+  return filter.limit === undefined ? found : found.slice(-filter.limit);
+}
+
+/** Everything the control API can do to one namespace; the HTTP routes and startFake()'s client both use it. */
+export function controlOf(world: World) {
+  const scalingo = () => world.scalingo;
+  const operation = (id: string) => {
+    const found = scalingo().operations.get(id);
+    if (!found) throw new ControlError(404, `no operation ${id}`);
+    return found;
+  };
+  const container = (idOrLabel: string) => {
+    const state = scalingo();
+    const found = state.containers.get(idOrLabel) ?? [...state.containers.values()].reverse().find((c) => c.label === idOrLabel);
+    if (!found) throw new ControlError(404, `no container ${idOrLabel}`);
+    return found;
+  };
+  return {
+    name: world.name,
+    reset: () => world.reset(),
+    clock: {
+      get: () => ({ now: new Date(world.clock.now()).toISOString(), paused: world.clock.paused }),
+      pause: () => world.clock.pause(),
+      resume: () => world.clock.resume(),
+      advance: (ms: number) => world.clock.advance(ms),
+    },
+    scalingo: {
+      addApp: (name: string, schedule?: OperationSchedule) => ({ name: scalingo().addApp(name, schedule).name }),
+      apps: () => [...scalingo().apps.values()].map((a) => ({ name: a.name, id: a.id, ...(a.schedule && { schedule: a.schedule }) })),
+      addToken: (token: string) => void scalingo().tokens.add(token),
+      setSchedule: (schedule: OperationSchedule) => {
+        scalingo().schedule = { ...schedule };
+      },
+      operations: () => [...scalingo().operations.values()].map(operationView),
+      operation: (id: string) => operationView(operation(id)),
+      /** Moves an operation to its next status, or straight to `to`. */
+      advanceOperation: (id: string, to?: 'running' | 'done') => {
+        if (!scalingo().advanceOperation(operation(id).id, to)) throw new ControlError(409, `operation ${id} has already ended`);
+        return operationView(operation(id));
+      },
+      failOperation: (id: string, message: string) => {
+        if (!scalingo().failOperation(operation(id).id, message)) throw new ControlError(409, `operation ${id} has already ended`);
+        return operationView(operation(id));
+      },
+      containers: () => [...scalingo().containers.values()].map(containerView),
+      container: (idOrLabel: string) => containerView(container(idOrLabel)),
+    },
+    journal: (filter: JournalFilter = {}) => filterJournal(world, filter),
+    clearJournal: () => {
+      world.journal = [];
+    },
+    faults: {
+      add: (input: FaultInput) => faultView(world.faults.add(input)),
+      list: () => world.faults.all().map(faultView),
+      remove: (id: string) => {
+        if (!world.faults.remove(id)) throw new ControlError(404, `no fault ${id}`);
+      },
+      clear: () => world.faults.clear(),
+    },
+  };
+}
+
+export type NamespaceControl = ReturnType<typeof controlOf>;

@@ -1,0 +1,61 @@
+import type { Fault } from './faults.js';
+import { iso } from '../scalingo/json.js';
+import type { Container, Operation } from '../scalingo/state.js';
+
+/** What a test reads about an operation: its status and when each was entered. */
+export function operationView(operation: Operation) {
+  return {
+    id: operation.id,
+    app: operation.app.name,
+    status: operation.status,
+    error: operation.error,
+    container_id: operation.container.id,
+    history: operation.history.map((h) => ({ status: h.status, at: iso(h.at) })),
+  };
+}
+
+/** What a test reads about a container: state, and everything the client sent to its attach URL. */
+export function containerView(container: Container) {
+  const session = container.attach;
+  const outcome = session?.outcome;
+  return {
+    id: container.id,
+    app: container.app.name,
+    label: container.label,
+    command: container.command,
+    env: container.env,
+    size: container.size.name,
+    detached: container.detached,
+    state: container.state,
+    created_at: iso(container.createdAt),
+    deleted_at: container.deletedAt === null ? null : iso(container.deletedAt),
+    operation: operationView(container.operation),
+    exit_code: container.exitCode,
+    signals: container.signals,
+    attach: session
+      ? {
+          phase: session.phase,
+          bytes_in: session.bytesIn,
+          bytes_out: session.bytesOut,
+          // The first MiB of input, as text (latin1 keeps every byte) and base64.
+          received: Buffer.concat(session.received).toString('latin1'),
+          received_base64: Buffer.concat(session.received).toString('base64'),
+          resizes: session.resizes.map((r) => ({ width: r.width, height: r.height, at: iso(r.at) })),
+          uploads: [...session.uploads.values()].map((u) => ({
+            name: u.name,
+            path: u.path,
+            size: u.size,
+            sha256: u.sha256,
+            content_type: u.contentType,
+            content_base64: u.content.toString('base64'),
+            at: iso(u.at),
+          })),
+          timed_out: outcome !== undefined && 'timeout' in outcome,
+        }
+      : null,
+  };
+}
+
+export function faultView(fault: Fault) {
+  return { id: fault.id, match: fault.match, action: fault.action, remaining: fault.remaining ?? null, hits: fault.hits };
+}

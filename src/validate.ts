@@ -1,0 +1,34 @@
+import type { Context } from 'hono';
+import type { Spec } from './spec.js';
+
+export type BodyCheck = { value: any } | { problems: { field: string; message: string }[] } | { notJson: string };
+
+/**
+ * Parses a JSON request body and validates it against the request schema of the operation it
+ * reaches in openapi.yaml, so the spec and the server cannot drift on what they accept.
+ */
+export async function checkJsonBody(c: Context, spec: Spec, localPath: string): Promise<BodyCheck> {
+  const text = await c.req.text();
+  let value: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return { notJson: `invalid JSON body: ${(err as Error).message}` };
+    }
+  }
+  const op = spec.findOperation(c.req.method, localPath);
+  const body = op?.operation.requestBody;
+  if (!op || !body) return { value };
+  const pointer = body.$ref ?? `${op.pointer}/requestBody`;
+  if (!spec.resolve(pointer)?.content?.['application/json']?.schema) return { value };
+  const validate = spec.validator(`${pointer}/content/application~1json/schema`);
+  if (validate(value)) return { value };
+  const problems = (validate.errors ?? []).map((e) => {
+    const missing = e.keyword === 'required' ? String(e.params['missingProperty']) : undefined;
+    const extra = e.keyword === 'additionalProperties' ? String(e.params['additionalProperty']) : undefined;
+    const field = [e.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing ?? extra].filter(Boolean).join('.') || 'body';
+    return { field, message: extra ? 'is not a known field' : missing ? 'is required' : (e.message ?? 'is invalid') };
+  });
+  return { problems };
+}
