@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Limits } from './limits.js';
+import type { LogSink } from './log.js';
 import type { Spec } from './spec.js';
 import { NamespaceLimitError, type World, type Worlds, DEFAULT_NAMESPACE } from './store.js';
 import { sparkError } from './sparkjobserver/errors.js';
@@ -14,6 +15,8 @@ export interface ServerContext {
   publicUrl?: string;
   /** When set, every response is checked against openapi.yaml and each finding reported here. */
   onResponseChecked?: (operationId: string | undefined, status: number, violations: string[]) => void;
+  /** Receives one entry per request (and per attach session start and end); unset means silent. */
+  log?: LogSink;
 }
 
 export type AppEnv = {
@@ -43,17 +46,25 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>) =>
 
   api.use(async (c, next) => {
     const namespace = c.req.param('ns' as never) as string | undefined;
+    const started = performance.now();
+    const elapsedMs = () => Math.round((performance.now() - started) * 100) / 100;
+    const log = (status: number, durationMs: number) =>
+      server.log?.({ type: 'request', time: new Date().toISOString(), method: c.req.method, path: new URL(c.req.url).pathname, status, durationMs, namespace: namespace ?? DEFAULT_NAMESPACE });
     let world: World;
     try {
       world = server.worlds.get(namespace ?? DEFAULT_NAMESPACE);
     } catch (err) {
-      if (err instanceof NamespaceLimitError) return errorFor(c, 503, err.message);
+      if (err instanceof NamespaceLimitError) {
+        const res = errorFor(c, 503, err.message);
+        log(res.status, elapsedMs());
+        return res;
+      }
       throw err;
     }
     c.set('world', world);
     c.set('baseUrl', baseUrlOf(c, server, namespace));
-    const started = performance.now();
     await next();
+    const durationMs = elapsedMs();
     world.record({
       time: new Date(world.clock.now()).toISOString(),
       method: c.req.method,
@@ -62,8 +73,9 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>) =>
       headers: Object.fromEntries(c.req.raw.headers),
       bodySize: Number(c.req.header('content-length') ?? 0),
       status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs,
     });
+    log(c.res.status, durationMs);
   });
 
   if (server.onResponseChecked) {

@@ -59,9 +59,13 @@ describe('jobfake CLI', () => {
     expect(invalid.stderr).toMatch(/^jobfake: .*bad\.yaml: unknown key "nom" at \/scalingo\/apps\/0\n$/);
   });
 
-  it('lists every flag in --help', async () => {
+  it('lists every flag in --help, each option with its default', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const flag of ['--port', '--host', '--fixtures', '--public-url', '--version']) expect(stdout).toContain(flag);
+    const lines = stdout.split('\n');
+    for (const flag of ['--port', '--host', '--fixtures', '--public-url', '--log', '--quiet']) {
+      expect(lines.find((line) => line.trimStart().startsWith(`${flag} `)), flag).toMatch(/\(default\b/);
+    }
+    for (const flag of ['-h, --help', '-v, --version']) expect(stdout).toContain(flag);
   });
 });
