@@ -11,6 +11,8 @@ export interface RunOptions {
   command?: [string, ...string[]];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** In its own process group, to signal npx and what it started at once (process.kill(-pid)). */
+  detached?: boolean;
 }
 
 interface Exit {
@@ -30,7 +32,7 @@ export interface Started {
 
 function run(args: string[], options: RunOptions): { child: ChildProcess; exited: Promise<Exit>; stdout: () => string } {
   const [command, ...prefix] = options.command ?? [process.execPath, cliPath];
-  const child = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, env: options.env });
+  const child = spawn(command, [...prefix, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, env: options.env, detached: options.detached });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
