@@ -64,8 +64,13 @@ const publicUrl = flags['public-url'];
 if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) fail(`--public-url must be an http(s) URL, got "${publicUrl}"`);
 if (flags.log !== 'text' && flags.log !== 'json') fail(`--log must be text or json, got "${flags.log}"`);
 
+// Whoever reads standard output may close it (`jobfake | head -1`): then stop logging, keep serving.
+let stdoutOpen = true;
+process.stdout.on('error', () => (stdoutOpen = false));
+const log = createLogger(flags.quiet ? 'silent' : flags.log, (line) => void (stdoutOpen && process.stdout.write(line)));
+
 try {
-  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log: createLogger(flags.quiet ? 'silent' : flags.log) });
+  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log });
   // Listen for signals before saying where we listen: whoever reads that line may stop us at once.
   const stop = () => {
     void fake.close().then(() => process.exit(0));

@@ -53,6 +53,15 @@ describe('the request log of the CLI', () => {
     expect(lines[0]).toMatch(/^jobfake listening on http:\/\//);
   });
 
+  it('keeps serving when whoever reads its output closes it, as `jobfake | head -1` does', async () => {
+    const { child, url, exited } = await startCli(['--port', '0']);
+    child.stdout!.destroy();
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('refuses an unknown log format', async () => {
     const { code, stderr } = await runCli(['--log', 'yaml']);
     expect(code).toBe(2);
