@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bodyLimit } from 'hono/body-limit';
 import type { Limits } from './limits.js';
+import type { LogSink } from './log.js';
 import type { Spec } from './spec.js';
 import { NamespaceLimitError, type World, type Worlds, DEFAULT_NAMESPACE } from './store.js';
 import { sparkError } from './sparkjobserver/errors.js';
@@ -18,6 +19,8 @@ export interface ServerContext {
   publicUrl?: string;
   /** When set, every response is checked against openapi.yaml and each finding reported here. */
   onResponseChecked?: (operationId: string | undefined, status: number, violations: string[]) => void;
+  /** Receives one entry per request (and per attach session start and end); unset means silent. */
+  log?: LogSink;
 }
 
 export type AppEnv = {
@@ -88,21 +91,33 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>, se
 
   api.use(async (c, next) => {
     const namespace = c.req.param('ns' as never) as string | undefined;
+    const started = performance.now();
+    const elapsedMs = () => Math.round((performance.now() - started) * 100) / 100;
+    const log = (status: number, durationMs: number) =>
+      server.log?.({ type: 'request', time: new Date().toISOString(), method: c.req.method, path: new URL(c.req.url).pathname, status, durationMs, namespace: namespace ?? DEFAULT_NAMESPACE });
     let world: World;
     try {
       world = server.worlds.get(namespace ?? DEFAULT_NAMESPACE);
     } catch (err) {
-      if (err instanceof NamespaceLimitError) return errorFor(c, 503, err.message);
+      if (err instanceof NamespaceLimitError) {
+        const res = errorFor(c, 503, err.message);
+        log(res.status, elapsedMs());
+        return res;
+      }
       throw err;
     }
     const localPath = namespace ? c.req.path.slice(namespace.length + 4) : c.req.path;
     c.set('world', world);
     c.set('localPath', localPath);
     c.set('baseUrl', baseUrlOf(c, server, namespace));
-    // The control API is not part of what a client under test did: no journal, no faults.
-    if (localPath.startsWith(CONTROL_PREFIX)) return next();
-    const started = performance.now();
+    // The control API is not part of what a client under test did: logged, but no journal, no faults.
+    if (localPath.startsWith(CONTROL_PREFIX)) {
+      await next();
+      log(c.res.status, elapsedMs());
+      return;
+    }
     await applyFaultOrNext(c, world, localPath, next);
+    const durationMs = elapsedMs();
     world.record({
       time: new Date(world.clock.now()).toISOString(),
       method: c.req.method,
@@ -111,8 +126,9 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>, se
       headers: maskCredentials(c.req.raw.headers),
       bodySize: Number(c.req.header('content-length') ?? 0),
       status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs,
     });
+    log(c.res.status, durationMs);
   });
 
   if (server.onResponseChecked) {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FixtureError, defaultFixturesPath } from './fixtures.js';
+import { createLogger } from './log.js';
 import { packageFile } from './paths.js';
 import { startFake } from './server.js';
 
@@ -14,6 +15,8 @@ Options:
   --host H          interface to bind (default 127.0.0.1; anything else exposes the fake)
   --fixtures FILE   YAML or JSON fixtures file (default: the bundled fixtures/default.yaml)
   --public-url URL  base URL for the links handed out, when behind a proxy (default: the Host used)
+  --log FORMAT      one line per request on standard output: text or json (default text)
+  --quiet           no request lines; the first line and errors still print (default off)
   -h, --help        show this help
   -v, --version     print the version
 `;
@@ -31,6 +34,8 @@ function parse() {
         host: { type: 'string', default: '127.0.0.1' },
         fixtures: { type: 'string' },
         'public-url': { type: 'string' },
+        log: { type: 'string', default: 'text' },
+        quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -57,9 +62,16 @@ if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) {
 const port = Number(flags.port);
 const publicUrl = flags['public-url'];
 if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) fail(`--public-url must be an http(s) URL, got "${publicUrl}"`);
+if (flags.log !== 'text' && flags.log !== 'json') fail(`--log must be text or json, got "${flags.log}"`);
+
+// Whoever reads standard output may close it (`jobfake | head -1`): then stop logging, keep serving.
+let stdoutOpen = true;
+process.stdout.on('error', () => (stdoutOpen = false));
+const log = createLogger(flags.quiet ? 'silent' : flags.log, (line) => void (stdoutOpen && process.stdout.write(line)));
 
 try {
-  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl });
+  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log });
+  // Listen for signals before saying where we listen: whoever reads that line may stop us at once.
   const stop = () => {
     void fake.close().then(() => process.exit(0));
   };

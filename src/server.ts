@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { createApp, type ServerContext } from './app.js';
 import { loadFixturesFile, validateFixtures, defaultFixturesPath, type Fixtures } from './fixtures.js';
 import { defaultLimits, type Limits } from './limits.js';
+import { createLogger, type LogFormat, type LogSink } from './log.js';
 import { loadSpec } from './spec.js';
 import { Worlds, type World } from './store.js';
 import { controlOf, type NamespaceControl } from './control/actions.js';
@@ -25,6 +26,11 @@ export interface StartOptions {
   limits?: Partial<Limits>;
   /** Check every response against openapi.yaml and keep what breaks it (see specViolations()). */
   checkResponses?: boolean;
+  /**
+   * One entry per request, and per attach session start and end: `'text'` or `'json'` lines on
+   * standard output, or a function that receives each entry. Default `'silent'`.
+   */
+  log?: LogFormat | LogSink;
 }
 
 /** One namespace: its base URL, its world, and the control API as plain calls. */
@@ -73,6 +79,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     limits,
     spec: loadSpec(),
     publicUrl: options.publicUrl,
+    log: typeof options.log === 'function' ? options.log : createLogger(options.log ?? 'silent'),
     onResponseChecked: options.checkResponses
       ? (operationId, status, found) => {
           violations.push(...found);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,19 +49,27 @@ describe('jobfake CLI', () => {
 
   it('fails clearly on an unreadable or invalid fixtures file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jobfake-cli-'));
-    const missing = await runCli(['--port', '0', '--fixtures', join(dir, 'nope.yaml')]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^jobfake: cannot read fixtures file .*nope\.yaml: ENOENT\n$/);
-    const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'scalingo:\n  apps:\n    - nom: x\n');
-    const invalid = await runCli(['--port', '0', '--fixtures', bad]);
-    expect(invalid.code).toBe(2);
-    expect(invalid.stderr).toMatch(/^jobfake: .*bad\.yaml: unknown key "nom" at \/scalingo\/apps\/0\n$/);
+    try {
+      const missing = await runCli(['--port', '0', '--fixtures', join(dir, 'nope.yaml')]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/^jobfake: cannot read fixtures file .*nope\.yaml: ENOENT\n$/);
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(bad, 'scalingo:\n  apps:\n    - nom: x\n');
+      const invalid = await runCli(['--port', '0', '--fixtures', bad]);
+      expect(invalid.code).toBe(2);
+      expect(invalid.stderr).toMatch(/^jobfake: .*bad\.yaml: unknown key "nom" at \/scalingo\/apps\/0\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('lists every flag in --help', async () => {
+  it('lists every flag in --help, each option with its default', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const flag of ['--port', '--host', '--fixtures', '--public-url', '--version']) expect(stdout).toContain(flag);
+    const lines = stdout.split('\n');
+    for (const flag of ['--port', '--host', '--fixtures', '--public-url', '--log', '--quiet']) {
+      expect(lines.find((line) => line.trimStart().startsWith(`${flag} `)), flag).toMatch(/\(default\b/);
+    }
+    for (const flag of ['-h, --help', '-v, --version']) expect(stdout).toContain(flag);
   });
 });
