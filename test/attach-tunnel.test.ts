@@ -194,4 +194,26 @@ describe('CONNECT on the attach URL', () => {
     await tunnel.rest;
     expect(fake.liveCounts().sockets).toBe(0);
   });
+
+  it('logs the start of a session, then its end with bytes each way and the exit code', async () => {
+    const { startFake } = await import('../src/index.js');
+    const entries: { type: string; [key: string]: unknown }[] = [];
+    const fake = await startFake({ port: 0, log: (entry) => entries.push(entry) });
+    try {
+      fake.world('logs').clock.pause();
+      const run = await runToDone(fake, `${fake.url}/ns/logs`, 'logs');
+      const tunnel = await openTunnel(run.attachUrl);
+      tunnel.socket.write('hi\x03');
+      await tunnel.rest;
+      tunnel.socket.destroy();
+      const refused = await openTunnel(`${fake.url}/ns/logs/attach/nope`);
+      await refused.rest;
+      const attach = entries.filter((e) => e.type !== 'request' || e['method'] === 'CONNECT');
+      expect(attach.map((e) => e.type)).toEqual(['attach-start', 'attach-end', 'request']);
+      expect(attach[1]).toMatchObject({ namespace: 'logs', bytesIn: 3, bytesOut: 2, exitCode: 130 });
+      expect(attach[2]).toMatchObject({ method: 'CONNECT', path: '/ns/logs/attach/nope', status: 404 });
+    } finally {
+      await fake.close();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerContext } from '../app.js';
+import { logAttach } from '../log.js';
 import { DEFAULT_NAMESPACE, type World } from '../store.js';
 import { attachCredentialsProblem } from './attach.js';
 import type { AttachSession } from './state.js';
@@ -55,8 +56,9 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   const namespace = match?.[1];
   const world = match && (namespace === undefined || server.worlds.has(namespace)) ? server.worlds.get(namespace ?? DEFAULT_NAMESPACE) : undefined;
   const journal = (status: number) => {
-    // CONNECT bypasses Hono, so it reports to the response checker itself.
+    // CONNECT bypasses Hono, so it reports to the response checker and the log itself.
     server.onResponseChecked?.('attachContainer', status, []);
+    if (status !== 200) server.log?.({ type: 'request', time: new Date().toISOString(), method: 'CONNECT', path, status, durationMs: 0, namespace: namespace ?? DEFAULT_NAMESPACE });
     world?.record({
       time: new Date(world.clock.now()).toISOString(),
       method: 'CONNECT',
@@ -114,6 +116,12 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
     }
     socket.off('data', keepEarly);
     journal(200);
+    const log = logAttach(server.log, { namespace: namespace ?? DEFAULT_NAMESPACE, path });
+    world.scalingo.whenEnded(session, () => {
+      log.fromClient(session.bytesIn);
+      log.toClient(session.bytesOut);
+      log.end(session.outcome && 'exitCode' in session.outcome ? session.outcome.exitCode : null);
+    });
     attach(world, session, socket, early);
   });
 }
