@@ -56,7 +56,7 @@ function baseUrlOf(c: Context, server: ServerContext, namespace: string | undefi
 export const CONTROL_PREFIX = '/__jobfake';
 
 /** Credentials never leave the process: the journal keeps only the scheme. */
-function maskCredentials(headers: Headers): Record<string, string> {
+export function maskCredentials(headers: Headers): Record<string, string> {
   const out = Object.fromEntries(headers);
   if (out['authorization']) out['authorization'] = `${out['authorization'].split(' ')[0]} ***`;
   return out;

@@ -12,6 +12,11 @@ export interface Limits {
   attachSessions: number;
   /** Milliseconds an attach session may stay silent before it ends with 408. */
   attachIdleMs: number;
+  /**
+   * Milliseconds the server's FIN waits after the attach began or first wrote output. The real
+   * CLI (up to 1.48 at least) panics when the stream closes right after its first read.
+   */
+  attachCloseGraceMs: number;
   /** Namespaces one server holds. */
   namespaces: number;
   /** Finished operations, containers and jobs kept per namespace before the oldest are evicted. */
@@ -33,6 +38,7 @@ export const defaultLimits: Limits = {
   uploadsPerContainer: 50,
   attachSessions: 10_000,
   attachIdleMs: 30 * 60 * 1000,
+  attachCloseGraceMs: 300,
   namespaces: 1000,
   finishedKept: 500,
   journalEntries: 2000,

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../src/log.js';
 import { call, useFake } from './helpers/fake.js';
 import { basic, freshNamespace, openTunnel, runToDone } from './helpers/scalingo.js';
 
 describe('CONNECT on the attach URL', () => {
   const ctx = useFake({
+    // The close grace (for the real CLI) has its own test below; here it would only slow things.
+    limits: { attachCloseGraceMs: 0 },
     fixtures: {
       scalingo: {
         apps: [{ name: 'my-app' }],
@@ -197,8 +200,8 @@ describe('CONNECT on the attach URL', () => {
 
   it('logs the start of a session, then its end with bytes each way and the exit code', async () => {
     const { startFake } = await import('../src/index.js');
-    const entries: { type: string; [key: string]: unknown }[] = [];
-    const fake = await startFake({ port: 0, log: (entry) => entries.push(entry) });
+    const entries: LogEntry[] = [];
+    const fake = await startFake({ port: 0, log: (entry) => entries.push(entry), limits: { attachCloseGraceMs: 0 } });
     try {
       fake.world('logs').clock.pause();
       const run = await runToDone(fake, `${fake.url}/ns/logs`, 'logs');
@@ -208,10 +211,29 @@ describe('CONNECT on the attach URL', () => {
       tunnel.socket.destroy();
       const refused = await openTunnel(`${fake.url}/ns/logs/attach/nope`);
       await refused.rest;
-      const attach = entries.filter((e) => e.type !== 'request' || e['method'] === 'CONNECT');
+      const attach = entries.filter((e) => e.type !== 'request' || e.method === 'CONNECT');
       expect(attach.map((e) => e.type)).toEqual(['attach-start', 'attach-end', 'request']);
       expect(attach[1]).toMatchObject({ namespace: 'logs', bytesIn: 3, bytesOut: 2, exitCode: 130 });
       expect(attach[2]).toMatchObject({ method: 'CONNECT', path: '/ns/logs/attach/nope', status: 404 });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('holds its FIN for the close grace after the first output, so the CLI\'s first read is not its last', async () => {
+    const { startFake } = await import('../src/index.js');
+    const fake = await startFake({ port: 0, limits: { attachCloseGraceMs: 600 } });
+    try {
+      fake.world('grace').clock.pause();
+      const run = await runToDone(fake, `${fake.url}/ns/grace`, 'grace');
+      const tunnel = await openTunnel(run.attachUrl);
+      let firstOutput = 0;
+      tunnel.socket.once('data', () => (firstOutput = performance.now()));
+      tunnel.socket.write('hello\n\x04');
+      expect((await tunnel.rest).toString()).toBe('hello\n');
+      expect(performance.now() - firstOutput).toBeGreaterThanOrEqual(500);
+      expect((await call(`${run.attachUrl}/wait`)).body).toEqual({ exit_code: 0 });
+      tunnel.socket.destroy();
     } finally {
       await fake.close();
     }

@@ -32,10 +32,13 @@ function findSession(c: Context<AppEnv>, { endedToo = false } = {}): Found {
   return { session };
 }
 
-/** A terminal dimension: a positive integer, as a number or a numeric string (the CLI sends strings). */
+/**
+ * A terminal dimension: a whole number, as a number or a numeric string (the CLI sends strings).
+ * 0 is accepted: the CLI sends "0" × "0" when its terminal's size is unknown (CI, docker -t).
+ */
 function dimension(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  return typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 65535 ? n : undefined;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }
 
 /** Reduces a client's file name to a safe base name, or undefined when nothing safe is left. */
@@ -56,7 +59,7 @@ export function attachRoutes(api: Hono<AppEnv>): void {
     const height = dimension(body.value['height']);
     if (width === undefined || height === undefined) {
       const bad = width === undefined ? 'width' : 'height';
-      return scalingoError(c, 400, `${bad} must be a positive integer (a number or a numeric string), got ${JSON.stringify(body.value[bad]) ?? 'nothing'}`);
+      return scalingoError(c, 400, `${bad} must be a whole number from 0 to 65535 (a number or a numeric string), got ${JSON.stringify(body.value[bad]) ?? 'nothing'}`);
     }
     c.get('world').scalingo.recordResize(found.session, width, height);
     return c.body(null, 200);

@@ -83,6 +83,8 @@ export interface AttachSession {
   lastActivity: number;
   idleTimer?: Timer;
   socket?: Duplex;
+  /** Closes our side of the tunnel (the transport decides when). */
+  closeSocket?: () => void;
   /** Drop the tunnel after this many bytes (a fault injected by the control API). */
   dropAfterBytes?: number;
   readyWaiters: Set<(ready: boolean) => void>;
@@ -355,7 +357,8 @@ export class ScalingoState {
     for (const wake of session.readyWaiters) wake(false);
     session.readyWaiters.clear();
     // FIN, not a reset: the client waits for our side to close and then asks /wait.
-    session.socket?.end();
+    if (session.closeSocket) session.closeSocket();
+    else session.socket?.end();
     this.finish(session.container, 'exitCode' in outcome ? outcome.exitCode : null);
     for (const wake of session.endWaiters) wake();
     session.endWaiters.clear();

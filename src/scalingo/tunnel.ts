@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ServerContext } from '../app.js';
+import { maskCredentials, type ServerContext } from '../app.js';
 import { logAttach } from '../log.js';
 import { DEFAULT_NAMESPACE, type World } from '../store.js';
 import { attachCredentialsProblem } from './attach.js';
@@ -55,6 +55,8 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   const match = ATTACH_PATH.exec(path);
   const namespace = match?.[1];
   const world = match && (namespace === undefined || server.worlds.has(namespace)) ? server.worlds.get(namespace ?? DEFAULT_NAMESPACE) : undefined;
+  const started = performance.now();
+  const localPath = path.replace(/^\/ns\/[^/]+/, '');
   const journal = (status: number) => {
     // CONNECT bypasses Hono, so it reports to the response checker and the log itself.
     server.onResponseChecked?.('attachContainer', status, []);
@@ -62,12 +64,12 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
     world?.record({
       time: new Date(world.clock.now()).toISOString(),
       method: 'CONNECT',
-      path,
+      path: localPath,
       query: '',
-      headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+      headers: maskCredentials(new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)]))),
       bodySize: 0,
       status,
-      durationMs: 0,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
   };
   const session = world?.scalingo.sessions.get(match![2]!);
@@ -75,7 +77,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
     journal(404);
     return refuse(socket, 404, { resource: 'attach', error: 'not found' });
   }
-  const fault = world.faults.size > 0 ? world.faults.take('CONNECT', path.replace(/^\/ns\/[^/]+/, '')) : undefined;
+  const fault = world.faults.size > 0 ? world.faults.take('CONNECT', localPath) : undefined;
   if (fault && fault.action.type !== 'dropAfterBytes' && fault.action.type !== 'delay') {
     const action = fault.action;
     if (action.type === 'reset') return void (socket as Socket).resetAndDestroy?.();
@@ -122,14 +124,29 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
       log.toClient(session.bytesOut);
       log.end(session.outcome && 'exitCode' in session.outcome ? session.outcome.exitCode : null);
     });
-    attach(world, session, socket, early);
+    attach(world, session, socket, early, server.limits.attachCloseGraceMs);
   });
 }
 
-function attach(world: World, session: AttachSession, socket: Duplex, early: Buffer[]): void {
+function attach(world: World, session: AttachSession, socket: Duplex, early: Buffer[], closeGraceMs: number): void {
   const state = world.scalingo;
   session.phase = 'attached';
   session.socket = socket;
+  // Wall-clock on purpose: a paused namespace clock must not hold sockets open.
+  let graceFrom = performance.now();
+  let wroteOutput = false;
+  session.closeSocket = () => {
+    const wait = graceFrom + closeGraceMs - performance.now();
+    if (wait <= 0) return void socket.end();
+    setTimeout(() => socket.end(), wait).unref();
+  };
+  const send = (data: Buffer) => {
+    if (!wroteOutput) {
+      wroteOutput = true;
+      graceFrom = performance.now();
+    }
+    write(session, socket, data);
+  };
   state.touch(session);
   world.changed('scalingo', 'container', session.container.id);
   // The head goes out alone: clients read it through a buffer, then switch to the raw socket.
@@ -141,7 +158,7 @@ function attach(world: World, session: AttachSession, socket: Duplex, early: Buf
   if (script) {
     const play = () => {
       if (session.phase !== 'attached') return;
-      send(session, socket, Buffer.from(renderOutput(script.output ?? '', session)));
+      send(Buffer.from(renderOutput(script.output ?? '', session)));
       if (script.echo) echoing = true;
       else state.endSession(session, { exitCode });
     };
@@ -160,7 +177,7 @@ function attach(world: World, session: AttachSession, socket: Duplex, early: Buf
     state.recordInput(session, chunk);
     const end = firstEndingByte(chunk);
     const input = end < 0 ? chunk : chunk.subarray(0, end);
-    if (echoing && input.length > 0) send(session, socket, input);
+    if (echoing && input.length > 0) send(input);
     // EOT ends the input: the command exits with its own code. Ctrl-C and Ctrl-\ kill it.
     if (end >= 0) state.endSession(session, { exitCode: chunk[end] === EOT ? exitCode : ENDING_BYTES.get(chunk[end]!)! });
   };
@@ -192,7 +209,7 @@ function firstEndingByte(chunk: Buffer): number {
 }
 
 /** Writes to the client, pausing input while the socket's buffer is full (back-pressure). */
-function send(session: AttachSession, socket: Duplex, data: Buffer): void {
+function write(session: AttachSession, socket: Duplex, data: Buffer): void {
   session.bytesOut += data.length;
   if (!socket.write(data)) {
     socket.pause();
