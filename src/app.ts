@@ -3,6 +3,7 @@ import type { Limits } from './limits.js';
 import type { Spec } from './spec.js';
 import { NamespaceLimitError, type World, type Worlds, DEFAULT_NAMESPACE } from './store.js';
 import { sparkError } from './sparkjobserver/errors.js';
+import { sparkHealth } from './sparkjobserver/routes.js';
 import { scalingoError } from './scalingo/errors.js';
 
 /** What the whole server shares, whatever the namespace. */
@@ -83,7 +84,7 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>) =>
     });
   }
 
-  api.get('/healthz', (c) => c.json({ status: 'SUCCESS' }));
+  api.get('/healthz', sparkHealth);
   for (const mount of mounts) mount(api);
 
   api.notFound((c) => errorFor(c, 404, `no route for ${c.req.method} ${c.req.path}`));
