@@ -99,6 +99,27 @@ describe('the HOCON parser', () => {
     }
   });
 
+  describe('hostile input, refused rather than crashing', () => {
+    it('refuses nesting deeper than 200 levels', () => {
+      expect(() => parseHocon(`a = ${'['.repeat(100_000)}`)).toThrow(/nest deeper than 200 levels/);
+      expect(() => parseHocon(`${'k.'.repeat(50_000)}k = 1`)).toThrow(/more than 200 parts/);
+    });
+
+    it('resolves a long chain written in order, and refuses one that would recurse deeply', () => {
+      const links = Array.from({ length: 5000 }, (_, i) => `a${i + 1} = \${a${i}}`);
+      expect(getPath(parseHocon(`a0 = 1\n${links.join('\n')}`), 'a5000')).toBe(1);
+      expect(() => parseHocon(`${[...links].reverse().join('\n')}\na0 = 1`)).toThrow(/deeper than 400 levels/);
+    });
+
+    it('refuses substitutions that double at every step (strings, lists, objects)', () => {
+      const doubling = (seed: string, join: (prev: string) => string) =>
+        [`v0 = ${seed}`, ...Array.from({ length: 40 }, (_, i) => `v${i + 1} = ${join(`v${i}`)}`)].join('\n');
+      expect(() => parseHocon(doubling('xxxxxxxx', (p) => `\${${p}}\${${p}}`))).toThrow(/too large/);
+      expect(() => parseHocon(doubling('[1, 2]', (p) => `\${${p}} \${${p}}`))).toThrow(/too large/);
+      expect(() => parseHocon(doubling('{ a = 1 }', (p) => `[\${${p}}, \${${p}}]`))).toThrow(/too large/);
+    });
+  });
+
   it('finds a value by dotted path', () => {
     const config = parseHocon('input { string = "a b" }');
     expect(getPath(config, 'input.string')).toBe('a b');

@@ -38,6 +38,10 @@ interface NodeObject {
 }
 
 const FORBIDDEN = new Set('$"{}[]:=,+#`^?!@*&\\');
+// Bounds so a hostile body cannot overflow the stack or blow up through substitutions.
+const MAX_DEPTH = 200;
+const MAX_NODES = 1_000_000;
+const MAX_STRING = 1_000_000;
 const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 const isInlineSpace = (ch: string) => ch !== '\n' && /\s/.test(ch);
 const isObject = (v: unknown): v is NodeObject => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Subst) && !(v instanceof Concat);
@@ -48,6 +52,7 @@ type Piece = { kind: 'space' | 'unquoted' | 'quoted'; text: string } | { kind: '
 class Parser {
   private pos = 0;
   private line = 1;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -176,6 +181,7 @@ class Parser {
         parts.push({ text: this.quoted(), quoted: true });
       } else if (ch === '.') {
         close();
+        if (segments.length >= MAX_DEPTH) throw this.error(`A key path has more than ${MAX_DEPTH} parts`);
         this.pos++;
       } else if (ch === '' || ch === '\n' || stops.includes(ch) || this.atComment()) {
         break;
@@ -206,12 +212,11 @@ class Parser {
         pieces.push({ kind: 'space', text });
       } else if (ch === '"') {
         pieces.push({ kind: 'quoted', text: this.quoted() });
-      } else if (ch === '{') {
+      } else if (ch === '{' || ch === '[') {
         this.pos++;
-        pieces.push({ kind: 'node', node: this.objectBody('}') });
-      } else if (ch === '[') {
-        this.pos++;
-        pieces.push({ kind: 'node', node: this.list() });
+        if (++this.depth > MAX_DEPTH) throw this.error(`Objects and lists nest deeper than ${MAX_DEPTH} levels`);
+        pieces.push({ kind: 'node', node: ch === '{' ? this.objectBody('}') : this.list() });
+        this.depth--;
       } else if (ch === '$' && this.peek(1) === '{') {
         pieces.push({ kind: 'node', node: this.substitution() });
       } else if (FORBIDDEN.has(ch)) {
@@ -364,6 +369,7 @@ function setPath(obj: NodeObject, path: string[], value: Node, append: boolean):
 class Resolver {
   private readonly done = new Map<Node, ConfigValue | undefined>();
   private readonly active = new Set<Node>();
+  private readonly weights = new WeakMap<object, number>();
 
   constructor(private readonly root: NodeObject) {}
 
@@ -374,6 +380,7 @@ class Resolver {
       const line = node instanceof Subst || node instanceof Concat ? node.line : 1;
       throw new HoconError(line, 'Cycle in substitutions (a value refers to itself)');
     }
+    if (this.active.size > MAX_DEPTH * 2) throw new HoconError(1, `Substitutions and nesting go deeper than ${MAX_DEPTH * 2} levels`);
     this.active.add(node);
     let out: ConfigValue | undefined;
     if (node instanceof Subst) out = this.lookup(node);
@@ -406,11 +413,31 @@ class Resolver {
     return value;
   }
 
+  /** How many values a resolved value holds once written out (shared parts count each time). */
+  weigh(value: ConfigValue): number {
+    if (value === null || typeof value !== 'object') return 1;
+    const known = this.weights.get(value);
+    if (known !== undefined) return known;
+    let total = 1;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      total += this.weigh(child);
+      if (total > MAX_NODES) break;
+    }
+    this.weights.set(value, total);
+    return total;
+  }
+
   private concat(node: Concat): ConfigValue | undefined {
     const values = node.parts.map((p) => (typeof p === 'string' ? p : this.resolve(p)));
     const present = values.filter((v) => v !== undefined) as ConfigValue[];
     const structured = present.filter((v) => typeof v === 'object' && v !== null);
-    if (structured.length === 0) return present.map((v) => String(v)).join('');
+    const tooBig = () => new HoconError(node.line, 'The config grows too large once its substitutions are resolved');
+    if (structured.length === 0) {
+      const texts = present.map((v) => String(v));
+      if (texts.reduce((sum, t) => sum + t.length, 0) > MAX_STRING) throw tooBig();
+      return texts.join('');
+    }
+    if (structured.reduce((sum, v) => sum + this.weigh(v), 0) > MAX_NODES) throw tooBig();
     const nonSpace = present.filter((v) => !(typeof v === 'string' && v.trim() === ''));
     if (structured.length !== nonSpace.length) throw new HoconError(node.line, 'Cannot concatenate object or list with a non-object-or-list');
     return joinStructured(structured as Node[], node.line) as ConfigValue;
@@ -420,7 +447,10 @@ class Resolver {
 /** Parses a HOCON document into plain JSON values; throws HoconError. */
 export function parseHocon(text: string): ConfigObject {
   const root = new Parser(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')).document();
-  return new Resolver(root).resolve(root) as ConfigObject;
+  const resolver = new Resolver(root);
+  const config = resolver.resolve(root) as ConfigObject;
+  if (resolver.weigh(config) > MAX_NODES) throw new HoconError(1, 'The config grows too large once its substitutions are resolved');
+  return config;
 }
 
 /** The value at a dotted path ("input.string"), if any. */
