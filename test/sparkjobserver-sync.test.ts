@@ -92,6 +92,18 @@ describe('POST /jobs?sync=true', () => {
     expect(res.body).toEqual({ status: 'ERROR', result: `No such job ID ${jobId}` });
   });
 
+  it('forgets a waiting request whose client went away', async () => {
+    const { base, world: w } = await world();
+    w.spark.setSchedule({ running: 60_000 });
+    const aborter = new AbortController();
+    const pending = fetch(`${base}/jobs?appName=test&classPath=${WORDS}&sync=true&timeout=100000`, { method: 'POST', body: 'input.string = x', signal: aborter.signal });
+    await vi.waitFor(() => expect(w.clock.scheduledCount).toBe(2), { interval: 2 });
+    aborter.abort();
+    await expect(pending).rejects.toThrow();
+    // Only the job's own timer is left: the 100000 s wait is gone.
+    await vi.waitFor(() => expect(w.clock.scheduledCount).toBe(1), { interval: 2 });
+  });
+
   it('answers 500 to a waiting request when the namespace is reset', async () => {
     const ns = freshNamespace();
     const base = `${ctx.url}/ns/${ns}`;

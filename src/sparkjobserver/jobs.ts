@@ -45,7 +45,7 @@ export interface JobHost {
   ended(job: JobRecord): void;
 }
 
-export type WaitOutcome = { kind: 'ended'; job: JobRecord } | { kind: 'timeout' } | { kind: 'reset' };
+export type WaitOutcome = { kind: 'ended'; job: JobRecord } | { kind: 'timeout' } | { kind: 'reset' } | { kind: 'gone' };
 
 /** The jobs of one namespace and their lifecycle, timed by the world's clock. */
 export class JobTable {
@@ -113,20 +113,27 @@ export class JobTable {
     }
   }
 
-  /** Resolves when the job ends in FINISHED or ERROR, or after `timeoutMs` of the world's clock. */
-  waitForEnd(id: string, timeoutMs: number): Promise<WaitOutcome> {
+  /**
+   * Resolves when the job ends in FINISHED or ERROR, after `timeoutMs` of the world's clock, or
+   * when the client goes away (so a long timeout leaves nothing behind).
+   */
+  waitForEnd(id: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
     const job = this.byId.get(id);
     if (job && (job.status === 'FINISHED' || job.status === 'ERROR')) return Promise.resolve({ kind: 'ended', job });
+    if (signal?.aborted) return Promise.resolve({ kind: 'gone' });
     return new Promise((resolve) => {
       const set = this.waiters.get(id) ?? new Set();
       this.waiters.set(id, set);
+      const gone = () => done({ kind: 'gone' });
       const done = (outcome: WaitOutcome) => {
         timer.cancel();
+        signal?.removeEventListener('abort', gone);
         set.delete(done);
         if (set.size === 0) this.waiters.delete(id);
         resolve(outcome);
       };
       const timer = this.host.clock.schedule(timeoutMs, () => done({ kind: 'timeout' }));
+      signal?.addEventListener('abort', gone, { once: true });
       set.add(done);
     });
   }

@@ -17,8 +17,10 @@ async function postJob(c: AppContext) {
       return c.json(jobReport(state, answer.job, true), 202);
   }
   const { job, timeoutMs, askTarget } = answer;
-  const outcome = await state.jobTable.waitForEnd(job.jobId, timeoutMs);
+  const outcome = await state.jobTable.waitForEnd(job.jobId, timeoutMs, c.req.raw.signal);
   if (outcome.kind === 'reset') return sparkError(c, 500, 'jobfake: the namespace was reset before the job ended');
+  // Nobody reads this one: the client closed the connection.
+  if (outcome.kind === 'gone') return sparkError(c, 500, 'jobfake: the client went away');
   if (outcome.kind === 'timeout') {
     const message = `Ask timed out on [${askTarget}] after [${timeoutMs} ms]. Sender[null] sent message of type "spark.jobserver.JobManagerActor$StartJob".`;
     return sparkException(c, 500, 'ERROR', exceptionMap(message, 'akka.pattern.AskTimeoutException'));
