@@ -60,15 +60,16 @@ if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) fail(`--pub
 
 try {
   const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl });
-  process.stdout.write(`jobfake listening on ${fake.url} (fixtures: ${flags.fixtures ?? defaultFixturesPath})\n`);
-  if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host)) {
-    process.stderr.write(`jobfake: WARNING: bound to ${flags.host}, so other machines can reach this fake and use any token. Use --host 127.0.0.1 unless you mean it.\n`);
-  }
+  // Handlers before the first line: a parent may signal as soon as it reads it.
   const stop = () => {
     void fake.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`jobfake listening on ${fake.url} (fixtures: ${flags.fixtures ?? defaultFixturesPath})\n`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host)) {
+    process.stderr.write(`jobfake: WARNING: bound to ${flags.host}, so other machines can reach this fake and use any token. Use --host 127.0.0.1 unless you mean it.\n`);
+  }
 } catch (err) {
   const error = err as NodeJS.ErrnoException;
   if (error instanceof FixtureError) fail(error.message);
