@@ -114,13 +114,14 @@ describe('Spark Jobserver jobs', () => {
   });
 
   describe('GET /jobs/{id} and /jobs/{id}/config', () => {
-    it('answers the posted config as JSON', async () => {
-      const { base } = world();
+    it('answers the posted config as JSON, and keeps the proxy user with the job', async () => {
+      const { base, world: w } = world();
       await upload(base, 'test', jar());
-      const id = (await postJob(base, 'appName=test&classPath=spark.jobserver.WordCountExample', 'input.string = a b c a b see\nextra { n = 3 }')).body.jobId;
+      const id = (await postJob(base, 'appName=test&classPath=spark.jobserver.WordCountExample&spark.proxy.user=alice', 'input.string = a b c a b see\nextra { n = 3 }')).body.jobId;
       const res = await call(`${base}/jobs/${id}/config`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ input: { string: 'a b c a b see' }, extra: { n: 3 } });
+      expect(w.spark.jobs.get(id)?.proxyUser).toBe('alice');
     });
 
     it('answers 404 No such job ID for an unknown job', async () => {
