@@ -8,6 +8,7 @@ import type { LogSink } from './log.js';
 import type { Spec } from './spec.js';
 import { NamespaceLimitError, type World, type Worlds, DEFAULT_NAMESPACE } from './store.js';
 import { sparkError } from './sparkjobserver/errors.js';
+import { sparkHealth } from './sparkjobserver/routes.js';
 import { scalingoError } from './scalingo/errors.js';
 
 /** What the whole server shares, whatever the namespace. */
@@ -41,7 +42,7 @@ export type AppContext = Context<AppEnv>;
 const isScalingoPath = (path: string) => /^(\/ns\/[^/]+)?\/(v1|attach)\//.test(path);
 const isControlPath = (path: string) => /^(\/ns\/[^/]+)?\/__jobfake(\/|$)/.test(path);
 /** Upload routes enforce their own, larger, limits. */
-const isUploadPath = (path: string) => /\/files$|^(\/ns\/[^/]+)?\/binaries\//.test(path);
+const isUploadPath = (path: string) => /\/files$/.test(path);
 
 /** The error body of whichever API owns the path. */
 export function errorFor(c: Context, status: ContentfulStatusCode, message: string) {
@@ -159,9 +160,12 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>, se
     maxSize: server.limits.uploadBytes + 64 * 1024,
     onError: (c) => errorFor(c, 413, `upload too large (limit ${server.limits.uploadBytes} bytes)`),
   });
-  api.use((c, next) => (isUploadPath(c.req.path) ? limitUpload(c, next) : limitBody(c, next)));
+  // Spark Jobserver routes limit their bodies themselves, in that server's words.
+  api.use((c, next) =>
+    isScalingoPath(c.req.path) || isControlPath(c.req.path) ? (isUploadPath(c.req.path) ? limitUpload(c, next) : limitBody(c, next)) : next(),
+  );
 
-  api.get('/healthz', (c) => c.json({ status: 'SUCCESS' }));
+  api.get('/healthz', sparkHealth);
   for (const mount of mounts) mount(api, server);
 
   api.notFound((c) => errorFor(c, 404, `no route for ${c.req.method} ${c.req.path}`));

@@ -27,7 +27,50 @@ export interface Fixtures {
     detachedDuration?: number;
     commands?: ScriptFixture[];
   };
-  sparkJobserver?: Record<string, unknown>;
+  sparkJobserver?: SparkFixtures;
+}
+
+/** Milliseconds a Spark job spends in each state, and a context in stopping. */
+export interface SparkSchedule {
+  /** STARTED → RUNNING (0: RUNNING as soon as it is accepted, as the real server reports). */
+  started?: number;
+  /** RUNNING → FINISHED or ERROR. */
+  running?: number;
+  /** DELETE /contexts/{name} answers 202 and the context stays stopping this long (0: 200 at once). */
+  contextStop?: number;
+}
+
+export interface SparkClassFixture {
+  /** Fully qualified class (or Python module.Class) name. */
+  name: string;
+  /** Binary name or URI that holds it; omitted: found whatever the job's binaries. */
+  binary?: string;
+  /** The job's result; strings may hold {{config.path}} placeholders. */
+  result?: unknown;
+  /** Milliseconds it runs (overrides schedule.running). */
+  duration?: number;
+  /** When set, the job ends in ERROR with this message. */
+  error?: string;
+  /** The exception class reported with `error` (default java.lang.RuntimeException). */
+  errorClass?: string;
+  /** Config paths the job's validation requires (else 400 VALIDATION FAILED). */
+  requiredConfig?: string[];
+}
+
+export interface SparkFixtures {
+  /** Which release's answers: seed (default), 0.9, 0.10 or 0.11. */
+  version?: 'seed' | '0.9' | '0.10' | '0.11';
+  /** Offset of the times printed, e.g. "+05:30"; default this machine's local offset. */
+  utcOffset?: string;
+  /** Jobs that may run at once in one context (the server's max-jobs-per-context, default 8). */
+  maxJobsPerContext?: number;
+  schedule?: SparkSchedule;
+  /** Binaries present from the start (no bytes: their classes come from `classes`). */
+  binaries?: { name: string; type?: 'Jar' | 'Egg' | 'Wheel' }[];
+  /** Long-running contexts present from the start. */
+  contexts?: { name: string; factory?: string; maxJobs?: number }[];
+  /** Job classes beyond the built-in WordCountExample. */
+  classes?: SparkClassFixture[];
 }
 
 export class FixtureError extends Error {

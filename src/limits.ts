@@ -29,6 +29,10 @@ export interface Limits {
   requestTimeoutMs: number;
   /** Largest request head, in bytes. */
   headerBytes: number;
+  /** Spark binaries kept per namespace, in bytes (each counts at least 1 KiB). */
+  sparkBinaryBytes: number;
+  /** Spark contexts (ad-hoc ones included) alive at once per namespace. */
+  sparkContexts: number;
 }
 
 export const defaultLimits: Limits = {
@@ -45,4 +49,6 @@ export const defaultLimits: Limits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 5 * 60 * 1000,
   headerBytes: 16 * 1024,
+  sparkBinaryBytes: 500 * 1024 * 1024,
+  sparkContexts: 1000,
 };

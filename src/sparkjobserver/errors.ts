@@ -5,3 +5,35 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export function sparkError(c: Context, status: ContentfulStatusCode, message: string, statusText = 'ERROR') {
   return c.json({ status: statusText, result: message }, status);
 }
+
+/** How the server reports a JVM exception: message, class and the stack as one string. */
+export interface ExceptionMap {
+  message: string;
+  errorClass: string;
+  stack: string;
+}
+
+export function exceptionMap(message: string, errorClass = 'java.lang.RuntimeException'): ExceptionMap {
+  return { message, errorClass, stack: `${errorClass}: ${message}\n\tat spark.jobserver (simulated by jobfake)` };
+}
+
+/** An error answer carrying an exception: {"status": "<STATUS>", "result": {exception map}}. */
+export function sparkException(c: Context, status: ContentfulStatusCode, statusText: string, error: ExceptionMap) {
+  return c.json({ status: statusText, result: error }, status);
+}
+
+/** What spray answers for a query parameter it cannot convert (a text 400). */
+export function malformedParam(c: Context, name: string, message: string) {
+  return c.text(`The query parameter '${name}' was malformed:\n${message}`, 400);
+}
+
+/** Errors of the state API (advancing an unknown job…), for the control API to turn into answers. */
+export class SparkStateError extends Error {
+  override name = 'SparkStateError';
+  constructor(
+    message: string,
+    readonly code: 'not-found' | 'conflict' | 'invalid',
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+
+export interface SparkContext {
+  name: string;
+  /** Made for one job (no `context` on POST /jobs) and gone when the job ends. */
+  adHoc: boolean;
+  /** Runs Python jobs (its context-factory names a Python factory). */
+  python: boolean;
+  /** Jobs it may run at once. */
+  maxJobs: number;
+  startTime: number;
+  /** Set while a DELETE is in progress (schedule.contextStop > 0). */
+  stopping: boolean;
+  applicationId: string;
+  url: string;
+  /** The query parameters and config it was created with. */
+  settings: Record<string, unknown>;
+}
+
+/** An ad-hoc context's name, as the real server makes it: 8 hex characters, '-', the class. */
+export function adHocName(classPath: string): string {
+  return `${randomBytes(4).toString('hex')}-${classPath}`;
+}
+
+export const isPythonFactory = (factory: string | undefined) => /python/i.test(factory ?? '');
+
+/** Contexts of one namespace, bounded by limits.sparkContexts. */
+export class ContextStore {
+  readonly byName = new Map<string, SparkContext>();
+  private uiPort = 4040;
+
+  constructor(private readonly max: () => number) {}
+
+  get full(): boolean {
+    return this.byName.size >= this.max();
+  }
+
+  create(init: Pick<SparkContext, 'name' | 'adHoc' | 'python' | 'maxJobs' | 'settings'>, now: number): SparkContext {
+    // Spark numbers each context's UI port from 4040 up, as on one driver host.
+    const port = this.uiPort;
+    this.uiPort = this.uiPort >= 4999 ? 4040 : this.uiPort + 1;
+    const context: SparkContext = { ...init, startTime: now, stopping: false, applicationId: `local-${now}`, url: `http://127.0.0.1:${port}` };
+    this.byName.set(init.name, context);
+    return context;
+  }
+
+  get(name: string): SparkContext | undefined {
+    return this.byName.get(name);
+  }
+
+  delete(name: string): boolean {
+    return this.byName.delete(name);
+  }
+}

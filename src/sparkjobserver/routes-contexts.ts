@@ -1,0 +1,52 @@
+import type { Hono } from 'hono';
+import type { AppEnv } from '../app.js';
+import { isPythonFactory } from './contexts.js';
+import { malformedParam, sparkError } from './errors.js';
+import { HoconError, getPath, parseHocon, type ConfigObject } from './hocon.js';
+import { limitBody, stateOf } from './http.js';
+import { parseBool } from './submit.js';
+
+/** GET, POST and DELETE /contexts. */
+export function contextRoutes(api: Hono<AppEnv>): void {
+  api.get('/contexts', (c) => c.json([...stateOf(c).contexts.byName.keys()]));
+
+  api.get('/contexts/:name', (c) => {
+    const name = c.req.param('name');
+    const context = stateOf(c).contexts.get(name);
+    if (!context) return sparkError(c, 404, `can't find context with name ${name}`);
+    return c.json({ name: context.name, applicationId: context.applicationId, url: context.url });
+  });
+
+  api.post('/contexts/:name', limitBody((l) => l.bodyBytes), async (c) => {
+    const state = stateOf(c);
+    const name = c.req.param('name');
+    if (!/^\p{L}/u.test(name)) return sparkError(c, 400, 'context name must start with letters');
+    let config: ConfigObject;
+    try {
+      config = parseHocon(await c.req.text());
+    } catch (err) {
+      // The real server lets this through as a bare 500; a 400 says what is wrong.
+      if (err instanceof HoconError) return sparkError(c, 400, `Cannot parse config: ${err.message}`);
+      throw err;
+    }
+    if (state.contexts.get(name)) return sparkError(c, 400, `context ${name} exists`);
+    if (state.contexts.full) return sparkError(c, 503, `jobfake: too many contexts in this namespace (limit ${c.get('world').limits.sparkContexts})`);
+    const params = c.req.query();
+    const fromConfig = getPath(config, 'spark.context-settings');
+    const settings: Record<string, unknown> = { ...(fromConfig && typeof fromConfig === 'object' && !Array.isArray(fromConfig) ? fromConfig : {}), ...params };
+    const factory = settings['context-factory'];
+    state.contexts.create({ name, adHoc: false, python: isPythonFactory(typeof factory === 'string' ? factory : undefined), maxJobs: state.maxJobsPerContext, settings }, state.now());
+    return c.json({ status: 'SUCCESS', result: 'Context initialized' });
+  });
+
+  api.delete('/contexts/:name', (c) => {
+    const state = stateOf(c);
+    const name = c.req.param('name');
+    const force = c.req.query('force');
+    if (force !== undefined && parseBool(force) === undefined) return malformedParam(c, 'force', `'${force}' is not a valid Boolean value`);
+    const context = state.contexts.get(name);
+    if (!context) return sparkError(c, 404, `context ${name} not found`);
+    if (state.stopContext(context) === 'stopped') return c.json({ status: 'SUCCESS', result: 'Context stopped' });
+    return c.body(null, 202, { Location: `${c.get('baseUrl')}${new URL(c.req.url).pathname.replace(/^\/ns\/[^/]+/, '')}${new URL(c.req.url).search}` });
+  });
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { makeZip } from '../../src/sparkjobserver/zip.js';
+import { call } from './fake.js';
+
+/** A small valid jar (a zip), holding these class files. */
+export const jar = (...entries: string[]) => makeZip(entries.length > 0 ? entries : ['META-INF/MANIFEST.MF']);
+
+/** A fresh namespace name, so each test has a world of its own. */
+export const freshNamespace = (prefix = 'sjs') => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export function upload(base: string, name: string, body: Uint8Array | string, contentType: string | null = 'application/java-archive') {
+  return call(`${base}/binaries/${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: contentType === null ? {} : { 'Content-Type': contentType },
+    body,
+  });
+}
+
+/** POST /jobs as curl -d sends it (a form content type, the HOCON as the body). */
+export function postJob(base: string, query: string, body = '') {
+  return call(`${base}/jobs?${query}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+}
