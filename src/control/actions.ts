@@ -1,8 +1,10 @@
-import type { OperationSchedule } from '../fixtures.js';
+import type { OperationSchedule, SparkClassFixture, SparkSchedule } from '../fixtures.js';
+import { SparkStateError } from '../sparkjobserver/errors.js';
+import type { JobStatus } from '../sparkjobserver/jobs.js';
 import type { World, JournalEntry } from '../store.js';
 import type { FaultInput } from './faults.js';
 import { matches, type RequestMatcher } from './match.js';
-import { containerView, faultView, operationView } from './views.js';
+import { binaryView, containerView, faultView, jobView, operationView, sparkContextView } from './views.js';
 
 export class ControlError extends Error {
   constructor(
@@ -38,6 +40,19 @@ export function controlOf(world: World) {
     if (!found) throw new ControlError(404, `no container ${idOrLabel}`);
     return found;
   };
+  const sparkJob = (id: string) => {
+    const found = world.spark.jobs.get(id);
+    if (!found) throw new ControlError(404, `no job ${id}`);
+    return found;
+  };
+  const sparkAction = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (err) {
+      if (err instanceof SparkStateError) throw new ControlError(err.code === 'not-found' ? 404 : 409, err.message);
+      throw err;
+    }
+  };
   return {
     name: world.name,
     reset: () => world.reset(),
@@ -67,6 +82,21 @@ export function controlOf(world: World) {
       },
       containers: () => [...scalingo().containers.values()].map(containerView),
       container: (idOrLabel: string) => containerView(container(idOrLabel)),
+    },
+    spark: {
+      jobs: () => [...world.spark.jobs.values()].map(jobView),
+      job: (id: string) => jobView(sparkJob(id)),
+      /** Moves a job to its next state, or straight to `to` (FINISHED gives the class's result). */
+      advanceJob: (id: string, to?: JobStatus) => sparkAction(() => jobView(world.spark.advanceJob(sparkJob(id).jobId, to))),
+      failJob: (id: string, message: string, errorClass?: string) => sparkAction(() => jobView(world.spark.failJob(sparkJob(id).jobId, message, errorClass))),
+      /** How long jobs (of one class, or all) stay STARTED and RUNNING, and contexts stopping. */
+      setSchedule: (schedule: SparkSchedule, className?: string) => world.spark.setSchedule(schedule, className),
+      addClass: (fixture: SparkClassFixture) => {
+        world.spark.addClass(fixture);
+        return { name: fixture.name };
+      },
+      binaries: () => [...world.spark.binaries.byName.values()].map(binaryView),
+      contexts: () => [...world.spark.contexts.byName.values()].map(sparkContextView),
     },
     journal: (filter: JournalFilter = {}) => filterJournal(world, filter),
     clearJournal: () => {

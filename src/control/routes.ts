@@ -58,6 +58,15 @@ export function controlRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.get(`${P}/scalingo/containers`, route(200, (control) => ({ containers: control.scalingo.containers() })));
   api.get(`${P}/scalingo/containers/:id`, route(200, (control, _b, c) => control.scalingo.container(c.req.param('id')!)));
 
+  api.get(`${P}/spark/jobs`, route(200, (control) => ({ jobs: control.spark.jobs() })));
+  api.get(`${P}/spark/jobs/:id`, route(200, (control, _b, c) => control.spark.job(c.req.param('id')!)));
+  api.post(`${P}/spark/jobs/:id/advance`, route(200, (control, body, c) => control.spark.advanceJob(c.req.param('id')!, body.to)));
+  api.post(`${P}/spark/jobs/:id/fail`, route(200, (control, body, c) => control.spark.failJob(c.req.param('id')!, body.message, body.errorClass)));
+  api.put(`${P}/spark/schedule`, route(204, (control, { class: className, ...schedule }) => control.spark.setSchedule(schedule, className)));
+  api.post(`${P}/spark/classes`, route(201, (control, body) => control.spark.addClass(body)));
+  api.get(`${P}/spark/binaries`, route(200, (control) => ({ binaries: control.spark.binaries() })));
+  api.get(`${P}/spark/contexts`, route(200, (control) => ({ contexts: control.spark.contexts() })));
+
   api.get(`${P}/journal`, route(200, (control, _b, c) => {
     const q = c.req.query();
     for (const key of ['status', 'limit'] as const) {

@@ -1,6 +1,9 @@
 import type { Fault } from './faults.js';
 import { iso } from '../scalingo/json.js';
 import type { Container, Operation } from '../scalingo/state.js';
+import type { Binary } from '../sparkjobserver/binaries.js';
+import type { SparkContext } from '../sparkjobserver/contexts.js';
+import type { JobRecord } from '../sparkjobserver/jobs.js';
 
 /** What a test reads about an operation: its status and when each was entered. */
 export function operationView(operation: Operation) {
@@ -58,4 +61,30 @@ export function containerView(container: Container) {
 
 export function faultView(fault: Fault) {
   return { id: fault.id, match: fault.match, action: fault.action, remaining: fault.remaining ?? null, hits: fault.hits };
+}
+
+/** What a test reads about a Spark job: config, result or error, and its history of states. */
+export function jobView(job: JobRecord) {
+  return {
+    jobId: job.jobId,
+    classPath: job.classPath,
+    context: job.context,
+    cp: job.cp,
+    sync: job.sync,
+    status: job.status,
+    config: job.config,
+    result: job.result ?? null,
+    error: job.error ?? null,
+    startTime: iso(job.startTime),
+    endTime: job.endTime === undefined ? null : iso(job.endTime),
+    history: job.history.map((h) => ({ status: h.status, at: iso(h.at) })),
+  };
+}
+
+export function binaryView(binary: Binary) {
+  return { name: binary.name, type: binary.type, size: binary.bytes.length, uploadTime: iso(binary.uploadTime) };
+}
+
+export function sparkContextView(context: SparkContext) {
+  return { name: context.name, adHoc: context.adHoc, python: context.python, maxJobs: context.maxJobs, stopping: context.stopping, startTime: iso(context.startTime) };
 }

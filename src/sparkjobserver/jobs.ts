@@ -43,6 +43,8 @@ export interface JobHost {
   finishedKept(): number;
   /** Called once a job reached FINISHED, ERROR or KILLED (ad-hoc contexts end here). */
   ended(job: JobRecord): void;
+  /** Called whenever a job enters a state (live views follow it). */
+  changed?(job: JobRecord): void;
 }
 
 export type WaitOutcome = { kind: 'ended'; job: JobRecord } | { kind: 'timeout' } | { kind: 'reset' } | { kind: 'gone' };
@@ -161,6 +163,7 @@ export class JobTable {
   private enter(job: JobRecord, status: JobStatus): void {
     job.status = status;
     job.history.push({ status, at: this.host.clock.now() });
+    this.host.changed?.(job);
   }
 
   private scheduleNext(job: JobRecord): void {

@@ -52,6 +52,7 @@ export class SparkState {
       ended: (job) => {
         if (this.contexts.get(job.context)?.adHoc) this.contexts.delete(job.context);
       },
+      changed: (job) => world.changed('spark', 'job', job.jobId),
     });
   }
 
