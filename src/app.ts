@@ -18,6 +18,8 @@ export interface ServerContext {
   spec: Spec;
   /** Fixed base URL for the links jobfake hands out; else the Host the client used. */
   publicUrl?: string;
+  /** Strict mode: called with a warning when a client sends what the spec marks deprecated. */
+  warn?: (message: string) => void;
   /** When set, every response is checked against openapi.yaml and each finding reported here. */
   onResponseChecked?: (operationId: string | undefined, status: number, violations: string[]) => void;
   /** Receives one entry per request (and per attach session start and end); unset means silent. */

@@ -17,6 +17,7 @@ Options:
   --public-url URL  base URL for the links handed out, when behind a proxy (default: the Host used)
   --log FORMAT      one line per request on standard output: text or json (default text)
   --quiet           no request lines; the first line and errors still print (default off)
+  --strict          warn on standard error when a client sends a field the spec marks deprecated (default off)
   -h, --help        show this help
   -v, --version     print the version
 `;
@@ -36,6 +37,7 @@ function parse() {
         'public-url': { type: 'string' },
         log: { type: 'string', default: 'text' },
         quiet: { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -70,7 +72,7 @@ process.stdout.on('error', () => (stdoutOpen = false));
 const log = createLogger(flags.quiet ? 'silent' : flags.log, (line) => void (stdoutOpen && process.stdout.write(line)));
 
 try {
-  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log });
+  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log, strict: flags.strict });
   // Listen for signals before saying where we listen: whoever reads that line may stop us at once.
   const stop = () => {
     void fake.close().then(() => process.exit(0));

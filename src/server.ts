@@ -27,6 +27,11 @@ export interface StartOptions {
   /** Check every response against openapi.yaml and keep what breaks it (see specViolations()). */
   checkResponses?: boolean;
   /**
+   * Strict mode: warn when a client sends what openapi.yaml marks deprecated (e.g. the run
+   * body's `async`). `true` writes the warning to standard error; a function receives it.
+   */
+  strict?: boolean | ((message: string) => void);
+  /**
    * One entry per request, and per attach session start and end: `'text'` or `'json'` lines on
    * standard output, or a function that receives each entry. Default `'silent'`.
    */
@@ -79,6 +84,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     limits,
     spec: loadSpec(),
     publicUrl: options.publicUrl,
+    warn: typeof options.strict === 'function' ? options.strict : options.strict ? (message) => void process.stderr.write(`jobfake: warning: ${message}\n`) : undefined,
     log: typeof options.log === 'function' ? options.log : createLogger(options.log ?? 'silent'),
     onResponseChecked: options.checkResponses
       ? (operationId, status, found) => {

@@ -7,7 +7,7 @@ export type BodyCheck = { value: any } | { problems: { field: string; message: s
  * Parses a JSON request body and validates it against the request schema of the operation it
  * reaches in openapi.yaml, so the spec and the server cannot drift on what they accept.
  */
-export async function checkJsonBody(c: Context, spec: Spec, localPath: string): Promise<BodyCheck> {
+export async function checkJsonBody(c: Context, spec: Spec, localPath: string, onDeprecated?: (field: string) => void): Promise<BodyCheck> {
   const text = await c.req.text();
   let value: unknown = {};
   if (text.trim() !== '') {
@@ -22,13 +22,20 @@ export async function checkJsonBody(c: Context, spec: Spec, localPath: string): 
   if (!op || !body) return { value };
   const pointer = body.$ref ?? `${op.pointer}/requestBody`;
   if (!spec.resolve(pointer)?.content?.['application/json']?.schema) return { value };
-  const validate = spec.validator(`${pointer}/content/application~1json/schema`);
+  const schemaPointer = `${pointer}/content/application~1json/schema`;
+  if (onDeprecated && value && typeof value === 'object') {
+    const properties: Record<string, { deprecated?: boolean }> = spec.resolve(schemaPointer).properties ?? {};
+    for (const field of Object.keys(value)) if (properties[field]?.deprecated) onDeprecated(field);
+  }
+  const validate = spec.validator(schemaPointer);
   if (validate(value)) return { value };
   const problems = (validate.errors ?? []).map((e) => {
     const missing = e.keyword === 'required' ? String(e.params['missingProperty']) : undefined;
     const extra = e.keyword === 'additionalProperties' ? String(e.params['additionalProperty']) : undefined;
     const field = [e.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing ?? extra].filter(Boolean).join('.') || 'body';
-    return { field, message: extra ? 'is not a known field' : missing ? 'is required' : (e.message ?? 'is invalid') };
+    const allowed = e.keyword === 'enum' ? (e.params['allowedValues'] as unknown[]) : undefined;
+    const message = extra ? 'is not a known field' : missing ? 'is required' : allowed ? `must be one of ${allowed.join(', ')}` : (e.message ?? 'is invalid');
+    return { field, message };
   });
   return { problems };
 }

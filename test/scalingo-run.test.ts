@@ -76,7 +76,7 @@ describe('Scalingo one-off runs', () => {
     const id = run.body.container.id;
     const bad = await scalingo.post(`/v1/apps/my-app/containers/${id}/kill`, { signal: 'SIGFOO' });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors.signal[0]).toMatch(/must be one of SIGHUP/);
+    expect(bad.body.errors.signal[0]).toMatch(/^must be one of SIGHUP, SIGINT, /);
     expect((await scalingo.post(`/v1/apps/my-app/containers/${id}/kill`, { signal: 'SIGWINCH' })).status).toBe(204);
     expect((await scalingo.get('/v1/apps/my-app/ps')).body.containers).toHaveLength(1);
     expect((await scalingo.post(`/v1/apps/my-app/containers/${id}/kill`, { signal: 'SIGKILL' })).status).toBe(204);
@@ -98,10 +98,11 @@ describe('Scalingo one-off runs', () => {
     const size = await scalingo.post('/v1/apps/my-app/run', { command: 'bash', size: 'XXL' });
     expect(size.status).toBe(422);
     expect(size.body.errors.size[0]).toMatch(/is not a valid container size \(one of S, M, L, XL, 2XL\)/);
-    const blank = await scalingo.post('/v1/apps/my-app/run', { command: '  ', env: { A: 1 }, detached: 'yes' });
-    expect(blank.status).toBe(422);
-    expect(Object.keys(blank.body.errors).sort()).toEqual(['command', 'detached', 'env']);
-    expect((await scalingo.post('/v1/apps/my-app/run', {})).body).toEqual({ errors: { command: ["can't be blank"] } });
+    const types = await scalingo.post('/v1/apps/my-app/run', { command: 'x', env: { A: 1 }, detached: 'yes' });
+    expect(types.status).toBe(422);
+    expect(types.body.errors).toEqual({ env: ['must be string'], detached: ['must be boolean'] });
+    expect((await scalingo.post('/v1/apps/my-app/run', { command: '  ' })).body).toEqual({ errors: { command: ["can't be blank"] } });
+    expect((await scalingo.post('/v1/apps/my-app/run', {})).body).toEqual({ errors: { command: ['is required'] } });
     const token = await login(base);
     const notJson = await call(`${base}/v1/apps/my-app/run`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{command: bash' });
     expect(notJson.status).toBe(400);
@@ -135,5 +136,19 @@ describe('Scalingo one-off runs', () => {
     const huge = await scalingo.post('/v1/apps/my-app/run', { command: 'x'.repeat(ctx.fake.limits.bodyBytes + 1) });
     expect(huge.status).toBe(413);
     expect(huge.body.error).toMatch(/request body too large/);
+  });
+});
+
+describe('strict mode', () => {
+  const warnings: string[] = [];
+  const ctx = useFake({ strict: (message) => warnings.push(message) });
+
+  it('warns when a client sends a field the spec marks deprecated, and still runs', async () => {
+    const scalingo = api(ctx.url, await login(ctx.url));
+    const run = await scalingo.post('/v1/apps/my-app/run', { command: 'bash', async: true });
+    expect(run.status).toBe(200);
+    expect(warnings).toEqual(['POST /v1/apps/my-app/run: the client sent "async", which openapi.yaml marks deprecated']);
+    await scalingo.post('/v1/apps/my-app/run', { command: 'bash' });
+    expect(warnings).toHaveLength(1);
   });
 });

@@ -1,33 +1,27 @@
 import type { Context, Hono } from 'hono';
-import type { AppEnv } from '../app.js';
+import type { AppEnv, ServerContext } from '../app.js';
 import { requireBearer } from './auth.js';
-import { readJsonObject } from './body.js';
-import { scalingoError, scalingoInvalid, scalingoNotFound } from './errors.js';
+import { readScalingoBody } from './body.js';
+import { scalingoInvalid, scalingoNotFound } from './errors.js';
 import { appJson, attachUrl, containerJson, operationJson, operationUrl } from './json.js';
-import { signalNames, type App, type RunParams, type ScalingoState } from './state.js';
+import type { App, RunParams, ScalingoState } from './state.js';
 
 function findApp(c: Context<AppEnv>): App | undefined {
   return c.get('world').scalingo.apps.get(c.req.param('app')!);
 }
 
-/** Field-level checks of a run body, in Scalingo's 422 shape. */
+/** What the schema cannot say: a blank command, a size that does not exist. */
 function runParams(state: ScalingoState, body: Record<string, unknown>): { params: RunParams } | { errors: Record<string, string[]> } {
+  const { command, env = {}, size = 'M', detached = false } = body as { command: string; env?: Record<string, string>; size?: string; detached?: boolean };
   const errors: Record<string, string[]> = {};
-  const { command, env = {}, size = 'M', detached = false, has_uploads = false, async = false } = body;
-  if (typeof command !== 'string' || command.trim() === '') errors['command'] = ["can't be blank"];
-  if (typeof env !== 'object' || env === null || Array.isArray(env) || Object.values(env).some((v) => typeof v !== 'string')) {
-    errors['env'] = ['must be an object of string values'];
-  }
-  const found = typeof size === 'string' ? state.sizeNamed(size) : undefined;
+  if (command.trim() === '') errors['command'] = ["can't be blank"];
+  const found = state.sizeNamed(size);
   if (!found) errors['size'] = [`is not a valid container size (one of ${state.sizes.map((s) => s.name).join(', ')})`];
-  for (const [name, value] of Object.entries({ detached, has_uploads, async })) {
-    if (typeof value !== 'boolean') errors[name] = ['must be a boolean'];
-  }
   if (Object.keys(errors).length > 0) return { errors };
-  return { params: { command: command as string, env: env as Record<string, string>, size: found!, detached: detached as boolean } };
+  return { params: { command, env, size: found!, detached } };
 }
 
-export function runRoutes(api: Hono<AppEnv>): void {
+export function runRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.use('/v1/apps/*', requireBearer);
 
   api.get('/v1/apps/:app', (c) => {
@@ -38,8 +32,8 @@ export function runRoutes(api: Hono<AppEnv>): void {
   api.post('/v1/apps/:app/run', async (c) => {
     const app = findApp(c);
     if (!app) return scalingoNotFound(c, 'app');
-    const body = await readJsonObject(c);
-    if ('error' in body) return scalingoError(c, 400, body.error);
+    const body = await readScalingoBody(c, server);
+    if ('response' in body) return body.response;
     const state = c.get('world').scalingo;
     const checked = runParams(state, body.value);
     if ('errors' in checked) return scalingoInvalid(c, checked.errors);
@@ -81,13 +75,9 @@ export function runRoutes(api: Hono<AppEnv>): void {
     const state = c.get('world').scalingo;
     const container = state.containers.get(c.req.param('id'));
     if (!container || container.app !== app || container.state === 'stopped') return scalingoNotFound(c, 'container');
-    const body = await readJsonObject(c);
-    if ('error' in body) return scalingoError(c, 400, body.error);
-    const signal = body.value['signal'];
-    if (typeof signal !== 'string' || !signalNames.includes(signal)) {
-      return scalingoInvalid(c, { signal: [`must be one of ${signalNames.join(', ')}`] });
-    }
-    state.kill(container, signal);
+    const body = await readScalingoBody(c, server);
+    if ('response' in body) return body.response;
+    state.kill(container, body.value['signal'] as string);
     return c.body(null, 204);
   });
 }

@@ -98,10 +98,10 @@ export interface RunParams {
   detached: boolean;
 }
 
+/** Signal numbers; openapi.yaml's kill schema lists the same names. */
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGSTOP: 19, SIGCONT: 18, SIGWINCH: 28 };
 /** Signals that end a process that does not handle them. */
 const FATAL_SIGNALS = new Set(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGKILL', 'SIGUSR1', 'SIGUSR2', 'SIGTERM']);
-export const signalNames = Object.keys(SIGNALS);
 
 /** An id nobody can guess: 128 random bits. */
 const secretId = () => randomBytes(16).toString('hex');
