@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, useFake } from './helpers/fake.js';
-import { freshNamespace, jar, postJob, upload } from './helpers/spark.js';
+import { jar, postJob, upload, worldWithJar } from './helpers/spark.js';
 
 const WORDS = 'spark.jobserver.WordCountExample';
 
@@ -21,11 +21,7 @@ describe('POST /jobs error answers', () => {
 
   /** A fresh namespace (paused clock) with a jar `test` and an egg `egg`. */
   async function world() {
-    const ns = freshNamespace();
-    const w = ctx.fake.world(ns);
-    w.clock.pause();
-    const base = `${ctx.url}/ns/${ns}`;
-    await upload(base, 'test', jar());
+    const { base, world: w } = await worldWithJar(ctx.fake);
     await upload(base, 'egg', jar('jobs/words.py'), 'application/python-archive');
     return { base, world: w };
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SparkStateError } from '../src/sparkjobserver/errors.js';
 import { call, useFake } from './helpers/fake.js';
-import { freshNamespace, jar, postJob, upload } from './helpers/spark.js';
+import { postJob, worldWithJar } from './helpers/spark.js';
 
 const WORDS = 'spark.jobserver.WordCountExample';
 
@@ -10,11 +10,7 @@ describe('the Spark Jobserver state of a world', () => {
   const ctx = useFake({ limits: { finishedKept: 3 } });
 
   async function world() {
-    const ns = freshNamespace();
-    const w = ctx.fake.world(ns);
-    w.clock.pause();
-    const base = `${ctx.url}/ns/${ns}`;
-    await upload(base, 'test', jar());
+    const { base, world: w } = await worldWithJar(ctx.fake);
     const start = async (words = 'a') => (await postJob(base, `appName=test&classPath=${WORDS}`, `input.string = ${words}`)).body.jobId as string;
     return { base, w, start };
   }

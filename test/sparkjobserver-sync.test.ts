@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { call, useFake } from './helpers/fake.js';
-import { freshNamespace, jar, postJob, upload } from './helpers/spark.js';
+import { freshNamespace, jar, postJob, upload, worldWithJar } from './helpers/spark.js';
 
 const WORDS = 'spark.jobserver.WordCountExample';
 
@@ -8,11 +8,7 @@ describe('POST /jobs?sync=true', () => {
   const ctx = useFake({ fixtures: { sparkJobserver: { classes: [{ name: 'com.example.Fails', error: 'java.lang.IllegalStateException: no data', duration: 200 }] } } });
 
   async function world() {
-    const ns = freshNamespace();
-    const w = ctx.fake.world(ns);
-    w.clock.pause();
-    const base = `${ctx.url}/ns/${ns}`;
-    await upload(base, 'test', jar());
+    const { base, world: w } = await worldWithJar(ctx.fake);
     return { base, world: w };
   }
 

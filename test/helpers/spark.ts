@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { makeZip } from '../../src/sparkjobserver/zip.js';
+import type { Fake } from '../../src/index.js';
 import { call } from './fake.js';
 
 /** A small valid jar (a zip), holding these class files. */
@@ -23,4 +24,14 @@ export function postJob(base: string, query: string, body = '') {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body,
   });
+}
+
+/** A fresh namespace with its clock paused and a jar uploaded as `test`. */
+export async function worldWithJar(fake: Fake) {
+  const ns = freshNamespace();
+  const world = fake.world(ns);
+  world.clock.pause();
+  const base = `${fake.url}/ns/${ns}`;
+  await upload(base, 'test', jar());
+  return { base, world };
 }
