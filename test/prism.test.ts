@@ -21,7 +21,7 @@ describe('a response that breaks openapi.yaml', () => {
     upstream = createServer((_req, res) => res.writeHead(answer.status, answer.contentType ? { 'content-type': answer.contentType } : {}).end(answer.body));
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     try {
-      prism = await startPrism({ spec: specPath, upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, timeoutMs: 10_000 });
+      prism = await startPrism({ spec: specPath, upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, timeoutMs: 15_000 });
     } catch (err) {
       notStarted = (err as Error).message;
     }
