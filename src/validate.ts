@@ -29,12 +29,16 @@ export async function checkJsonBody(c: Context, spec: Spec, localPath: string, o
   }
   const validate = spec.validator(schemaPointer);
   if (validate(value)) return { value };
-  const problems = (validate.errors ?? []).map((e) => {
+  // A oneOf that fails lists every alternative's complaint: say once that no form fits instead.
+  const all = validate.errors ?? [];
+  const oneOfAt = all.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath);
+  const kept = all.filter((e) => e.keyword === 'oneOf' || !oneOfAt.some((path) => e.instancePath.startsWith(path)));
+  const problems = kept.map((e) => {
     const missing = e.keyword === 'required' ? String(e.params['missingProperty']) : undefined;
     const extra = e.keyword === 'additionalProperties' ? String(e.params['additionalProperty']) : undefined;
     const field = [e.instancePath.replace(/^\//, '').replace(/\//g, '.'), missing ?? extra].filter(Boolean).join('.') || 'body';
     const allowed = e.keyword === 'enum' ? (e.params['allowedValues'] as unknown[]) : undefined;
-    const message = extra ? 'is not a known field' : missing ? 'is required' : allowed ? `must be one of ${allowed.join(', ')}` : (e.message ?? 'is invalid');
+    const message = extra ? 'is not a known field' : missing ? 'is required' : allowed ? `must be one of ${allowed.join(', ')}` : e.keyword === 'oneOf' ? 'does not match any of the allowed forms (see openapi.yaml)' : (e.message ?? 'is invalid');
     return { field, message };
   });
   return { problems };
