@@ -6,9 +6,9 @@ import type { Limits } from './limits.js';
 import { ScalingoState } from './scalingo/state.js';
 import { SparkState } from './sparkjobserver/state.js';
 
-/** What changed, for live views: the API, the kind of thing, and its id. */
+/** What changed, for live views: the API, the kind of thing, and its id ('world': reset, clock). */
 export interface ChangeEvent {
-  api: 'scalingo' | 'spark' | 'journal';
+  api: 'scalingo' | 'spark' | 'journal' | 'world';
   kind: string;
   id: string;
 }
@@ -56,6 +56,7 @@ export class World {
     this.journal = [];
     this.faults.clear();
     this.build();
+    this.changed('world', 'reset', this.name);
   }
 
   changed(api: ChangeEvent['api'], kind: string, id: string): void {

@@ -53,14 +53,19 @@ export function controlOf(world: World) {
       throw err;
     }
   };
+  /** Live views show the clock: tell them it moved (timers that fell due told them the rest). */
+  const clockChanged = <T>(result: T): T => {
+    world.changed('world', 'clock', world.name);
+    return result;
+  };
   return {
     name: world.name,
     reset: () => world.reset(),
     clock: {
       get: () => ({ now: new Date(world.clock.now()).toISOString(), paused: world.clock.paused }),
-      pause: () => world.clock.pause(),
-      resume: () => world.clock.resume(),
-      advance: (ms: number) => world.clock.advance(ms),
+      pause: () => clockChanged(world.clock.pause()),
+      resume: () => clockChanged(world.clock.resume()),
+      advance: (ms: number) => clockChanged(world.clock.advance(ms)),
     },
     scalingo: {
       addApp: (name: string, schedule?: OperationSchedule) => ({ name: scalingo().addApp(name, schedule).name }),
@@ -101,6 +106,7 @@ export function controlOf(world: World) {
     journal: (filter: JournalFilter = {}) => filterJournal(world, filter),
     clearJournal: () => {
       world.journal = [];
+      world.changed('journal', 'clear', world.name);
     },
     faults: {
       add: (input: FaultInput) => faultView(world.faults.add(input)),

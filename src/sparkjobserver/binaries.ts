@@ -18,7 +18,11 @@ export class BinaryStore {
   readonly byName = new Map<string, Binary>();
   private bytesHeld = 0;
 
-  constructor(private readonly limits: Limits) {}
+  constructor(
+    private readonly limits: Limits,
+    /** Told the name of a binary stored, replaced or deleted (for live views). */
+    private readonly changed: (name: string) => void = () => {},
+  ) {}
 
   private static weight(bytes: Uint8Array): number {
     return Math.max(bytes.length, 1024);
@@ -37,6 +41,7 @@ export class BinaryStore {
     const binary: Binary = { name, type, uploadTime: now, bytes, entries: zipEntryNames(bytes) };
     this.byName.set(name, binary);
     this.bytesHeld += BinaryStore.weight(bytes);
+    this.changed(name);
     return binary;
   }
 
@@ -48,7 +53,9 @@ export class BinaryStore {
     const old = this.byName.get(name);
     if (!old) return false;
     this.bytesHeld -= BinaryStore.weight(old.bytes);
-    return this.byName.delete(name);
+    this.byName.delete(name);
+    this.changed(name);
+    return true;
   }
 
   get totalBytes(): number {

@@ -29,7 +29,11 @@ export class ContextStore {
   readonly byName = new Map<string, SparkContext>();
   private uiPort = 4040;
 
-  constructor(private readonly max: () => number) {}
+  constructor(
+    private readonly max: () => number,
+    /** Told the name of a context created, stopping or deleted (for live views). */
+    readonly changed: (name: string) => void = () => {},
+  ) {}
 
   get full(): boolean {
     return this.byName.size >= this.max();
@@ -41,6 +45,7 @@ export class ContextStore {
     this.uiPort = this.uiPort >= 4999 ? 4040 : this.uiPort + 1;
     const context: SparkContext = { ...init, startTime: now, stopping: false, applicationId: `local-${now}`, url: `http://127.0.0.1:${port}` };
     this.byName.set(init.name, context);
+    this.changed(init.name);
     return context;
   }
 
@@ -49,6 +54,8 @@ export class ContextStore {
   }
 
   delete(name: string): boolean {
-    return this.byName.delete(name);
+    if (!this.byName.delete(name)) return false;
+    this.changed(name);
+    return true;
   }
 }

@@ -31,8 +31,8 @@ export class SparkState {
     this.schedule = { ...DEFAULT_SCHEDULE, ...fx.schedule };
     this.offsetMinutes = fx.utcOffset === undefined ? undefined : parseOffset(fx.utcOffset);
     this.classes = [...(fx.classes ?? [])];
-    this.binaries = new BinaryStore(world.limits);
-    this.contexts = new ContextStore(() => world.limits.sparkContexts);
+    this.binaries = new BinaryStore(world.limits, (name) => world.changed('spark', 'binary', name));
+    this.contexts = new ContextStore(() => world.limits.sparkContexts, (name) => world.changed('spark', 'context', name));
     const now = world.clock.now();
     for (const binary of fx.binaries ?? []) this.binaries.put(binary.name, binary.type ?? 'Jar', new Uint8Array(0), now);
     for (const context of fx.contexts ?? []) {
@@ -117,6 +117,7 @@ export class SparkState {
     }
     if (!context.stopping) {
       context.stopping = true;
+      this.contexts.changed(context.name);
       const timer = this.world.clock.schedule(delay, () => {
         this.stopTimers.delete(timer);
         if (this.contexts.get(context.name) === context) this.contexts.delete(context.name);
