@@ -17,8 +17,8 @@ export function operationView(operation: Operation) {
   };
 }
 
-/** What a test reads about a container: state, and everything the client sent to its attach URL. */
-export function containerView(container: Container) {
+/** A container as live views show it: state and attach session, without the bytes themselves. */
+export function containerSummaryView(container: Container) {
   const session = container.attach;
   const outcome = session?.outcome;
   return {
@@ -40,9 +40,6 @@ export function containerView(container: Container) {
           phase: session.phase,
           bytes_in: session.bytesIn,
           bytes_out: session.bytesOut,
-          // The first MiB of input, as text (latin1 keeps every byte) and base64.
-          received: Buffer.concat(session.received).toString('latin1'),
-          received_base64: Buffer.concat(session.received).toString('base64'),
           resizes: session.resizes.map((r) => ({ width: r.width, height: r.height, at: iso(r.at) })),
           uploads: [...session.uploads.values()].map((u) => ({
             name: u.name,
@@ -50,12 +47,30 @@ export function containerView(container: Container) {
             size: u.size,
             sha256: u.sha256,
             content_type: u.contentType,
-            content_base64: u.content.toString('base64'),
             at: iso(u.at),
           })),
           timed_out: outcome !== undefined && 'timeout' in outcome,
         }
       : null,
+  };
+}
+
+/** What a test reads about a container: state, and everything the client sent to its attach URL. */
+export function containerView(container: Container) {
+  const { attach, ...summary } = containerSummaryView(container);
+  const session = container.attach;
+  if (!attach || !session) return { ...summary, attach: null };
+  // The first MiB of input, as text (latin1 keeps every byte) and base64.
+  const received = Buffer.concat(session.received);
+  const contents = [...session.uploads.values()].map((u) => u.content.toString('base64'));
+  return {
+    ...summary,
+    attach: {
+      ...attach,
+      received: received.toString('latin1'),
+      received_base64: received.toString('base64'),
+      uploads: attach.uploads.map((u, i) => ({ ...u, content_base64: contents[i]! })),
+    },
   };
 }
 
