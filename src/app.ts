@@ -138,7 +138,9 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>, se
     const report = server.onResponseChecked;
     api.use(async (c, next) => {
       await next();
-      const body = c.res.body ? await c.res.clone().text() : '';
+      // An event stream never ends: its status and content type are checked, not its body.
+      const streamed = c.res.headers.get('content-type')?.startsWith('text/event-stream') ?? false;
+      const body = c.res.body && !streamed ? await c.res.clone().text() : '';
       const { operationId, violations } = server.spec.checkResponse({
         method: c.req.method,
         path: c.req.path,

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono';
 import { CONTROL_PREFIX, type AppEnv, type ServerContext } from '../app.js';
 import { checkJsonBody } from '../validate.js';
 import { ControlError, controlOf, type NamespaceControl } from './actions.js';
+import { inspectorRoutes } from './ui.js';
 
 type Handler = (control: NamespaceControl, body: any, c: Context<AppEnv>) => unknown;
 
@@ -86,4 +87,6 @@ export function controlRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.post(`${P}/faults`, route(201, (control, body) => control.faults.add(body)));
   api.delete(`${P}/faults`, route(204, (control) => control.faults.clear()));
   api.delete(`${P}/faults/:id`, route(204, (control, _b, c) => control.faults.remove(c.req.param('id')!)));
+
+  inspectorRoutes(api);
 }
