@@ -92,6 +92,9 @@ async function controlAndScalingo(t) {
   await t.call({ method: 'POST', path: '/__jobfake/scalingo/apps', json: { name: 'billing', schedule: { pending: 300, running: 300 } }, expect: 201 });
   await t.call({ method: 'POST', path: '/__jobfake/scalingo/apps', json: { name: 'Not An App' }, expect: 400, via: 'unvalidated', why: OFF_SPEC });
   await t.call({ path: '/__jobfake/scalingo/apps', expect: 200 });
+  // The inspector: its page, and the live state read once (`once=true` ends the stream after it).
+  await t.call({ path: '/__jobfake/ui', expect: 200 });
+  await t.call({ path: '/__jobfake/events?once=true', expect: 200 });
   await t.call({ method: 'PUT', path: '/__jobfake/scalingo/schedule', json: { pending: 300, running: 300 }, expect: 204 });
   await t.call({ method: 'PUT', path: '/__jobfake/scalingo/schedule', json: { pending: -1 }, expect: 400, via: 'unvalidated', why: OFF_SPEC });
   await t.call({ method: 'POST', path: '/__jobfake/scalingo/tokens', json: { token: API_TOKEN }, expect: 204 });

@@ -79,6 +79,16 @@ describe('the live state (GET /__jobfake/events)', () => {
     }
   });
 
+  it('with once=true, sends the first state alone and ends the stream', async () => {
+    const res = await call(`${ctx.url}/ns/${freshNamespace()}/__jobfake/events?once=true`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const [event, rest] = res.text.split('\n\n');
+    expect(rest).toBe('');
+    expect(event).toMatch(/^event: state\ndata: \{.*\}$/);
+    expect(validState(JSON.parse(event!.slice(event!.indexOf('data: ') + 6)))).toBe(true);
+  });
+
   it('follows a one-off with an upload and a Spark job, and leaves the bytes out', async () => {
     const ns = freshNamespace();
     const base = `${ctx.url}/ns/${ns}`;

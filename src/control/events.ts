@@ -38,10 +38,14 @@ export function inspectorState(world: World) {
 
 /**
  * GET /__jobfake/events: Server-Sent Events, a `state` event with inspectorState() at once and
- * again whenever the namespace changes (at most one per MIN_GAP_MS). It never ends by itself.
+ * again whenever the namespace changes (at most one per MIN_GAP_MS). It never ends by itself,
+ * unless asked with `?once=true`: then the first state is all (for curl, scripts, Prism).
  */
 export function controlEvents(c: Context<AppEnv>) {
   const world = c.get('world');
+  if (c.req.query('once') === 'true') {
+    return streamSSE(c, (stream) => stream.writeSSE({ event: 'state', data: JSON.stringify(inspectorState(world)) }));
+  }
   return streamSSE(c, async (stream) => {
     let dirty = true;
     let wake: (() => void) | undefined;
