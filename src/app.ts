@@ -2,7 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit.js';
 import type { Limits } from './limits.js';
 import type { LogSink } from './log.js';
 import type { Spec } from './spec.js';
