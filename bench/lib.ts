@@ -21,7 +21,7 @@ export interface Child {
 }
 
 /** Forks one of bench/servers/*, waits for its port. */
-export async function startChild(name: 'fake' | 'bare' | 'echo', args: string[] = []): Promise<Child> {
+export async function startChild(name: 'fake' | 'bare' | 'hono' | 'echo', args: string[] = []): Promise<Child> {
   const proc = fork(join(here, 'servers', `${name}.js`), args, {
     cwd: root,
     execArgv: name === 'fake' ? ['--expose-gc'] : [],
