@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { packageFile } from './paths.js';
 
@@ -79,7 +81,35 @@ export class FixtureError extends Error {
 
 export const defaultFixturesPath = packageFile('fixtures/default.yaml');
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+type Validator = ((value: unknown) => boolean) & { errors?: ErrorObject[] | null };
+let validator: Validator | undefined;
+const require = createRequire(import.meta.url);
+
+/** How fixtures/schema.json is compiled, at run time here or at build time (scripts/build-fixtures-validator.js). */
+export const fixturesAjvOptions = { allErrors: true, strict: false } as const;
+
+/** Names the schema text and options a prebuilt validator was compiled from. */
+export function fixturesSchemaKey(schemaText: string): string {
+  return createHash('sha256').update(JSON.stringify(fixturesAjvOptions)).update(schemaText).digest('hex');
+}
+
+/**
+ * The validator built with the package (dist/fixtures-validator.cjs: Ajv's standalone code for the
+ * same schema and options) while it matches fixtures/schema.json; otherwise, and when running
+ * from src/, compiled now. Loading Ajv and compiling the schema were a fifth of the time from
+ * spawn to the first answer.
+ */
+function fixturesValidator(): Validator {
+  const text = readFileSync(packageFile('fixtures/schema.json'), 'utf8');
+  try {
+    const built = require('./fixtures-validator.cjs') as Validator & { schemaKey?: unknown };
+    if (built.schemaKey === fixturesSchemaKey(text)) return built;
+  } catch {
+    // Not built: compile it below.
+  }
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv(fixturesAjvOptions).compile(JSON.parse(text));
+}
 
 function describe(error: ErrorObject): string {
   const where = error.instancePath || '/';
@@ -91,9 +121,7 @@ function describe(error: ErrorObject): string {
 
 /** Checks a fixtures object against fixtures/schema.json; throws a FixtureError naming the bad key. */
 export function validateFixtures(value: unknown, source = 'fixtures'): Fixtures {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(
-    JSON.parse(readFileSync(packageFile('fixtures/schema.json'), 'utf8')),
-  );
+  validator ??= fixturesValidator();
   if (value === null || value === undefined) return {};
   if (!validator(value)) {
     // An unknown key is the likeliest typo; otherwise the deepest error is the most precise.

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { packageFile } from './paths.js';
 
 export const specPath = packageFile('openapi.yaml');
+// Ajv is loaded with the first Spec, not with this module: start-up does not need it.
+const require = createRequire(import.meta.url);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 const NAMESPACE_PREFIX = /^\/ns\/[^/]+(?=\/)/;
@@ -49,8 +51,10 @@ export class Spec {
 
   constructor(text = readFileSync(specPath, 'utf8')) {
     this.doc = parseYaml(text) as OpenApiDoc;
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
     this.ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats.default(this.ajv);
+    addFormats(this.ajv);
     this.ajv.addSchema(this.doc as object, 'openapi');
     for (const [template, item] of Object.entries(this.doc.paths)) {
       const regex = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
