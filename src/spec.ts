@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv, ValidateFunction } from 'ajv';
-import { parse as parseYaml } from 'yaml';
 import { packageFile } from './paths.js';
 
 export const specPath = packageFile('openapi.yaml');
-// Ajv is loaded with the first Spec, not with this module: start-up does not need it.
+// Ajv and the YAML parser are loaded with the first Spec, not with this module: start-up needs neither.
 const require = createRequire(import.meta.url);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
@@ -50,7 +49,8 @@ export class Spec {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(text = readFileSync(specPath, 'utf8')) {
-    this.doc = parseYaml(text) as OpenApiDoc;
+    const { parse } = require('yaml') as typeof import('yaml');
+    this.doc = parse(text) as OpenApiDoc;
     const { Ajv } = require('ajv') as typeof import('ajv');
     const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
     this.ajv = new Ajv({ strict: false, allErrors: true });

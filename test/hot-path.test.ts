@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { request } from 'node:http';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { fixturesAjvOptions, fixturesSchemaKey } from '../src/fixtures.js';
+import { parse as parseYaml } from 'yaml';
+import { fixturesAjvOptions, fixturesSchemaKey, loadFixturesFile, textKey } from '../src/fixtures.js';
 import { searchOf } from '../src/app.js';
 import { call, useFake } from './helpers/fake.js';
 import { api, basic, freshNamespace, login } from './helpers/scalingo.js';
@@ -92,7 +93,7 @@ describe('the hot paths keep their answers', () => {
   });
 });
 
-describe('the fixtures validator built with the package', () => {
+describe('what the build prepares for start-up', () => {
   const schemaText = readFileSync(new URL('../fixtures/schema.json', import.meta.url), 'utf8');
   const built = createRequire(import.meta.url)('../dist/fixtures-validator.cjs') as ((v: unknown) => boolean) & { errors?: unknown; schemaKey?: string };
 
@@ -115,5 +116,17 @@ describe('the fixtures validator built with the package', () => {
       expect(built(sample)).toBe(compiled(sample));
       expect(built.errors ?? null).toEqual(compiled.errors ?? null);
     }
+  });
+
+  it('holds the bundled default fixtures as parsed from the current default.yaml', () => {
+    const text = readFileSync(new URL('../fixtures/default.yaml', import.meta.url), 'utf8');
+    const prebuilt = createRequire(import.meta.url)('../dist/default-fixtures.cjs') as { key: string; json: string };
+    expect(prebuilt.key).toBe(textKey(text));
+    expect(JSON.parse(prebuilt.json)).toEqual(parseYaml(text));
+    // Each load is a fresh object: a caller may change what it gets.
+    const path = new URL('../fixtures/default.yaml', import.meta.url).pathname;
+    const first = loadFixturesFile(path);
+    first.scalingo!.apps = [];
+    expect(loadFixturesFile(path).scalingo!.apps).toEqual([{ name: 'my-app' }]);
   });
 });
