@@ -21,9 +21,10 @@ export interface Child {
 }
 
 /** Forks one of bench/servers/*, waits for its port. */
-export async function startChild(name: 'fake' | 'bare' | 'hono' | 'echo', args: string[] = []): Promise<Child> {
+export async function startChild(name: 'fake' | 'bare' | 'hono' | 'echo', args: string[] = [], env: Record<string, string> = {}): Promise<Child> {
   const proc = fork(join(here, 'servers', `${name}.js`), args, {
     cwd: root,
+    env: { ...process.env, ...env },
     execArgv: name === 'fake' ? ['--expose-gc'] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -64,6 +65,12 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of the line, 12 and 13 after "(comm) ".
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Minor page faults a process has taken so far, from /proc. */
+export function minorFaults(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
 }
 
 /** Resident memory now and its peak since start (or since resetPeak), in bytes, from /proc. */
