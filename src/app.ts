@@ -2,7 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from './body-limit.js';
 import type { Limits } from './limits.js';
 import type { LogSink } from './log.js';
 import type { Spec } from './spec.js';
@@ -65,6 +65,32 @@ export function maskCredentials(headers: Headers): Record<string, string> {
   return out;
 }
 
+/**
+ * The journal's copy of the request headers, made when the journal is read: only Node's raw
+ * header list is kept (not the request), and turned into a `Headers` as @hono/node-server does.
+ */
+function journalHeaders(c: AppContext): Record<string, string> | (() => Record<string, string>) {
+  const raw = c.env?.incoming?.rawHeaders;
+  if (!raw) return maskCredentials(c.req.raw.headers);
+  return () => {
+    const headers = new Headers();
+    for (let i = 0; i < raw.length; i += 2) if (!raw[i]!.startsWith(':')) headers.append(raw[i]!, raw[i + 1]!);
+    return maskCredentials(headers);
+  };
+}
+
+/** `new URL(url).search`, without parsing the URL when the query needs no escaping. */
+export function searchOf(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return '';
+  const hash = url.indexOf('#');
+  if (hash >= 0 && hash < q) return '';
+  const search = hash < 0 ? url.slice(q) : url.slice(q, hash);
+  // Characters the URL parser would escape or drop in an http query: let it do so.
+  if (!/^\?[!$%&(-;=?-~]*$/.test(search)) return new URL(url).search;
+  return search === '?' ? '' : search;
+}
+
 /** Runs the namespace's first matching fault instead of (or before) the route. */
 async function applyFaultOrNext(c: AppContext, world: World, path: string, next: () => Promise<void>): Promise<void> {
   const fault = world.faults.size > 0 ? world.faults.take(c.req.method, path) : undefined;
@@ -125,8 +151,8 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>, se
       time: new Date(world.clock.now()).toISOString(),
       method: c.req.method,
       path: localPath,
-      query: new URL(c.req.url).search,
-      headers: maskCredentials(c.req.raw.headers),
+      query: searchOf(c.req.url),
+      headers: journalHeaders(c),
       bodySize: Number(c.req.header('content-length') ?? 0),
       status: c.res.status,
       durationMs,

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
 import { packageFile } from './paths.js';
 
 export interface ScriptFixture {
@@ -79,7 +80,35 @@ export class FixtureError extends Error {
 
 export const defaultFixturesPath = packageFile('fixtures/default.yaml');
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+type Validator = ((value: unknown) => boolean) & { errors?: ErrorObject[] | null };
+let validator: Validator | undefined;
+const require = createRequire(import.meta.url);
+
+/** How fixtures/schema.json is compiled, at run time here or at build time (scripts/build-startup.js). */
+export const fixturesAjvOptions = { allErrors: true, strict: false } as const;
+
+/** Names the schema text and options a prebuilt validator was compiled from. */
+export function fixturesSchemaKey(schemaText: string): string {
+  return createHash('sha256').update(JSON.stringify(fixturesAjvOptions)).update(schemaText).digest('hex');
+}
+
+/**
+ * The validator built with the package (dist/fixtures-validator.cjs: Ajv's standalone code for the
+ * same schema and options) while it matches fixtures/schema.json; otherwise, and when running
+ * from src/, compiled now. Loading Ajv and compiling the schema were a fifth of the time from
+ * spawn to the first answer.
+ */
+function fixturesValidator(): Validator {
+  const text = readFileSync(packageFile('fixtures/schema.json'), 'utf8');
+  try {
+    const built = require('./fixtures-validator.cjs') as Validator & { schemaKey?: unknown };
+    if (built.schemaKey === fixturesSchemaKey(text)) return built;
+  } catch {
+    // Not built: compile it below.
+  }
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv(fixturesAjvOptions).compile(JSON.parse(text));
+}
 
 function describe(error: ErrorObject): string {
   const where = error.instancePath || '/';
@@ -89,11 +118,30 @@ function describe(error: ErrorObject): string {
   return `${where} ${error.message ?? 'is invalid'}`;
 }
 
+/** Names a text whose value was prepared at build time (sha256). */
+export function textKey(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * A YAML (or JSON) text as a value. The bundled fixtures/default.yaml comes from its build-time
+ * parse (dist/default-fixtures.cjs, as JSON) while the file is unchanged, so that a start with the
+ * default fixtures never loads the YAML parser (about 40 ms here).
+ */
+function parseFixturesText(text: string): unknown {
+  try {
+    const built = require('./default-fixtures.cjs') as { key?: unknown; json?: unknown };
+    if (built.key === textKey(text) && typeof built.json === 'string') return JSON.parse(built.json);
+  } catch {
+    // Not built: parse below.
+  }
+  const { parse } = require('yaml') as typeof import('yaml');
+  return parse(text);
+}
+
 /** Checks a fixtures object against fixtures/schema.json; throws a FixtureError naming the bad key. */
 export function validateFixtures(value: unknown, source = 'fixtures'): Fixtures {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(
-    JSON.parse(readFileSync(packageFile('fixtures/schema.json'), 'utf8')),
-  );
+  validator ??= fixturesValidator();
   if (value === null || value === undefined) return {};
   if (!validator(value)) {
     // An unknown key is the likeliest typo; otherwise the deepest error is the most precise.
@@ -123,7 +171,7 @@ export function loadFixturesFile(path: string): Fixtures {
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    parsed = parseFixturesText(text);
   } catch (err) {
     throw new FixtureError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -82,7 +82,11 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
   const context: ServerContext = {
     worlds,
     limits,
-    spec: loadSpec(),
+    // Parsed and compiled on first use (response checks, control API bodies): parsing openapi.yaml
+    // and compiling it with Ajv was most of the time from spawn to the first answer.
+    get spec() {
+      return loadSpec();
+    },
     publicUrl: options.publicUrl,
     warn: typeof options.strict === 'function' ? options.strict : options.strict ? (message) => void process.stderr.write(`jobfake: warning: ${message}\n`) : undefined,
     log: typeof options.log === 'function' ? options.log : createLogger(options.log ?? 'silent'),

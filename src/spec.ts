@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { packageFile } from './paths.js';
 
 export const specPath = packageFile('openapi.yaml');
+// Ajv and the YAML parser are loaded with the first Spec, not with this module: start-up needs neither.
+const require = createRequire(import.meta.url);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 const NAMESPACE_PREFIX = /^\/ns\/[^/]+(?=\/)/;
@@ -48,9 +49,12 @@ export class Spec {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(text = readFileSync(specPath, 'utf8')) {
-    this.doc = parseYaml(text) as OpenApiDoc;
+    const { parse } = require('yaml') as typeof import('yaml');
+    this.doc = parse(text) as OpenApiDoc;
+    const { Ajv } = require('ajv') as typeof import('ajv');
+    const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
     this.ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats.default(this.ajv);
+    addFormats(this.ajv);
     this.ajv.addSchema(this.doc as object, 'openapi');
     for (const [template, item] of Object.entries(this.doc.paths)) {
       const regex = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);

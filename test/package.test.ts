@@ -108,7 +108,7 @@ describe.skipIf(!npmWorks)('the packed tarball, installed into an empty project'
     const files = packed.map((file) => file.path).sort();
     const compiled = files.filter((file) => file.startsWith('dist/'));
     expect(files.filter((file) => !file.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'fixtures/default.yaml', 'fixtures/schema.json', 'openapi.yaml', 'package.json']);
-    expect(compiled.filter((file) => !/\.(js|d\.ts)$/.test(file)), 'no source maps or stray files').toEqual([]);
+    expect(compiled.filter((file) => !/\.(c?js|d\.ts)$/.test(file)), 'no source maps or stray files').toEqual([]);
     for (const js of compiled.filter((file) => file.endsWith('.js'))) expect(compiled, 'each module has its types').toContain(js.replace(/\.js$/, '.d.ts'));
     expect(compiled).toContain('dist/index.js');
   });

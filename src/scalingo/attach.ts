@@ -4,6 +4,7 @@ import type { World } from '../store.js';
 import { basicPassword, tokenProblem } from './auth.js';
 import { readJsonObject } from './body.js';
 import { scalingoError, scalingoNotFound } from './errors.js';
+import { MultipartError, multipartBoundary, parseMultipart, readBody, type FormPart } from './multipart.js';
 import type { AttachSession } from './state.js';
 
 /**
@@ -77,23 +78,28 @@ export function attachRoutes(api: Hono<AppEnv>): void {
     if (session.uploads.size >= limits.uploadsPerContainer) {
       return scalingoError(c, 413, `too many files for this container (limit ${limits.uploadsPerContainer})`);
     }
-    let form: Record<string, string | File>;
+    let parts: FormPart[];
     try {
-      form = await c.req.parseBody();
+      const boundary = multipartBoundary(c.req.header('content-type') ?? '');
+      if (boundary === undefined) throw new MultipartError('no multipart/form-data boundary');
+      parts = parseMultipart(await readBody(c), boundary);
     } catch {
       return scalingoError(c, 400, 'malformed multipart body');
     }
-    const file = form['file'];
-    if (!(file instanceof File)) return scalingoError(c, 400, 'missing "file" part in the multipart body (send it with: curl --form file=@path)');
-    const name = safeUploadName(file.name);
-    if (!name) return scalingoError(c, 400, `unusable file name ${JSON.stringify(file.name)}`);
-    if (file.size > limits.uploadBytes) return scalingoError(c, 413, `file too large: ${file.size} bytes, limit ${limits.uploadBytes}`);
+    // As a form: the last part named "file" counts, and it must be a file (have a filename).
+    const file = parts.findLast((part) => part.name === 'file');
+    if (!file || file.filename === null) return scalingoError(c, 400, 'missing "file" part in the multipart body (send it with: curl --form file=@path)');
+    const name = safeUploadName(file.filename);
+    if (!name) return scalingoError(c, 400, `unusable file name ${JSON.stringify(file.filename)}`);
+    const size = file.body.length;
+    if (size > limits.uploadBytes) return scalingoError(c, 413, `file too large: ${size} bytes, limit ${limits.uploadBytes}`);
     const previous = session.uploads.get(name)?.size ?? 0;
-    if (session.uploadBytes - previous + file.size > limits.containerUploadBytes) {
+    if (session.uploadBytes - previous + size > limits.containerUploadBytes) {
       return scalingoError(c, 413, `uploads for this container would exceed ${limits.containerUploadBytes} bytes`);
     }
     if (session.phase !== 'waiting') return scalingoNotFound(c, 'attach');
-    const content = Buffer.from(await file.arrayBuffer());
+    // A view into the body; copied when the rest of the body would be kept for nothing.
+    const content = file.body.length * 2 < file.body.buffer.byteLength ? Buffer.from(file.body) : file.body;
     c.get('world').scalingo.recordUpload(session, name, content, file.type);
     return c.body(null, 200);
   });

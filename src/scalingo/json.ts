@@ -1,7 +1,18 @@
 import type { App, Container, Operation } from './state.js';
 
+/** Times already written: a polled operation prints the same two on every answer. Bounded. */
+const written = new Map<number, string>();
+
 /** How Scalingo writes times: RFC 3339, never "" (clients fail to decode it). */
-export const iso = (ms: number) => new Date(ms).toISOString();
+export function iso(ms: number): string {
+  let text = written.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    if (written.size >= 4096) written.clear();
+    written.set(ms, text);
+  }
+  return text;
+}
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export const attachUrl = (base: string, container: Container) =>

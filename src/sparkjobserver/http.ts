@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { bodyLimit } from '../body-limit.js';
 import type { AppContext, AppEnv } from '../app.js';
 import type { Limits } from '../limits.js';
 import { sparkError } from './errors.js';

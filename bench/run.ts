@@ -1,0 +1,495 @@
+/**
+ * `npm run bench`: how fast and how light jobfake is, against baselines measured side by side in
+ * the same run. Every server runs in its own process; this process is the load generator
+ * (autocannon) and the clients. Everything stays on 127.0.0.1 and every loop is bounded.
+ *
+ * BENCH_ONLY=polling,spark,echo,sessions,upload,coldstart runs a subset; BENCH_SESSIONS=N
+ * changes the concurrent-session count (default 5000).
+ */
+import type autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import {
+  cpuSeconds,
+  echoThroughput,
+  endTunnel,
+  firstAnswer,
+  freePort,
+  json,
+  lineMatching,
+  load,
+  median,
+  memoryOf,
+  minorFaults,
+  openSocket,
+  openTunnel,
+  pool,
+  resetPeak,
+  root,
+  round,
+  scalingoRun,
+  sleep,
+  spawnTimed,
+  spread,
+  startChild,
+  stopProcess,
+  type Child,
+  type LoadResult,
+} from './lib.js';
+
+const only = process.env['BENCH_ONLY']?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
+const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 5000);
+const MiB = 1024 * 1024;
+const prismBin = join(root, 'node_modules/.bin/prism');
+
+interface Row {
+  measure: string;
+  jobfake: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  met?: boolean;
+}
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+const log = (line: string) => process.stderr.write(`  ${line}\n`);
+
+async function advanceToDone(base: string, operationId: string): Promise<void> {
+  await json(`${base}/__jobfake/scalingo/operations/${operationId}/advance`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"to":"done"}',
+  });
+}
+
+const summary = (runs: LoadResult[]) => ({
+  rps: median(runs.map((r) => r.rps)),
+  p99: median(runs.map((r) => r.p99)),
+  cpuUsPerRequest: runs[0]?.cpuUsPerRequest === undefined ? undefined : median(runs.map((r) => r.cpuUsPerRequest!)),
+  serverCpu: runs[0]?.serverCpu === undefined ? undefined : median(runs.map((r) => r.serverCpu!)),
+  spread: spread(runs.map((r) => r.rps)),
+  errors: runs.reduce((n, r) => n + r.errors + r.non2xx, 0),
+  runs,
+});
+
+/**
+ * GET /v1/apps/{app}/operations/{id}: jobfake vs bare node:http vs the smallest Hono app on
+ * @hono/node-server (the stack's floor) vs prism mock, in alternating rounds.
+ */
+async function polling(): Promise<void> {
+  const fake = await startChild('fake');
+  const run = await scalingoRun(fake.url);
+  await advanceToDone(fake.url, run.operationId);
+  const headers = { authorization: `Bearer ${run.token}`, accept: 'application/json' };
+  const answer = await fetch(run.operationUrl, { headers });
+  const body = await answer.text();
+  const bare = await startChild('bare', [body]);
+  const hono = await startChild('hono', [body]);
+  const prismPort = await freePort();
+  const prism = spawnTimed(prismBin, ['mock', 'openapi.yaml', '-h', '127.0.0.1', '-p', String(prismPort)], 'ignore').proc;
+  const path = new URL(run.operationUrl).pathname;
+  try {
+    await firstAnswer(`http://127.0.0.1:${prismPort}${path}`, 30_000, { headers });
+    const subjects = {
+      jobfake: { url: `${fake.url}${path}`, pid: fake.pid, rounds: 5 },
+      bare: { url: `${bare.url}${path}`, pid: bare.pid, rounds: 5 },
+      hono: { url: `${hono.url}${path}`, pid: hono.pid, rounds: 5 },
+      prism: { url: `http://127.0.0.1:${prismPort}${path}`, pid: prism.pid!, rounds: 2 },
+    };
+    const runs: Record<string, LoadResult[]> = { jobfake: [], bare: [], hono: [], prism: [] };
+    for (const s of Object.values(subjects)) await load({ url: s.url, headers, duration: 1 });
+    for (let round = 0; round < 5; round++) {
+      for (const [name, s] of Object.entries(subjects)) {
+        if (round < s.rounds) runs[name]!.push(await load({ url: s.url, headers, duration: 2 }, s.pid));
+      }
+    }
+    const [j, b, h, p] = [summary(runs['jobfake']!), summary(runs['bare']!), summary(runs['hono']!), summary(runs['prism']!)];
+    results['polling'] = { jobfake: j, bare: b, hono: h, prism: p, connections: 10, responseBytes: body.length };
+    // Ratios of medians, and the median of each round's own ratio (the two ran seconds apart).
+    const perRound = median(runs['jobfake']!.map((r, i) => r.rps / runs['bare']![i]!.rps));
+    const vsBare = j.rps / b.rps;
+    results['pollingRatios'] = { jobfakeOverBare: vsBare, jobfakeOverBarePerRound: perRound, honoOverBare: h.rps / b.rps, jobfakeOverHono: j.rps / h.rps, jobfakeOverPrism: j.rps / p.rps };
+    rows.push({
+      measure: 'polling GET operation, req/s (p99 ms)',
+      jobfake: `${Math.round(j.rps)} (${j.p99})`,
+      baseline: `bare ${Math.round(b.rps)} (${b.p99}); prism ${Math.round(p.rps)} (${p.p99})`,
+      ratio: `${round(vsBare)}× bare (per round ${round(perRound)}); ${round(j.rps / p.rps, 1)}× prism`,
+      target: '≥ 0.8× bare',
+      met: vsBare >= 0.8,
+    });
+    rows.push({
+      measure: 'polling: the stack alone (Hono + node-server, same JSON)',
+      jobfake: '',
+      baseline: `hono ${Math.round(h.rps)} (${h.p99})`,
+      ratio: `hono ${round(h.rps / b.rps)}× bare; jobfake ${round(j.rps / h.rps)}× hono`,
+      target: '',
+    });
+    rows.push({
+      measure: 'polling: server CPU µs per request',
+      jobfake: `${round(j.cpuUsPerRequest!, 1)}`,
+      baseline: `bare ${round(b.cpuUsPerRequest!, 1)}; hono ${round(h.cpuUsPerRequest!, 1)}; prism ${round(p.cpuUsPerRequest!, 0)}`,
+      ratio: `bare/jobfake ${round(b.cpuUsPerRequest! / j.cpuUsPerRequest!)}; hono/jobfake ${round(h.cpuUsPerRequest! / j.cpuUsPerRequest!)}`,
+      target: '',
+    });
+    if (j.errors + b.errors + h.errors + p.errors > 0) log(`polling: errors or non-2xx answers: jobfake ${j.errors}, bare ${b.errors}, hono ${h.errors}, prism ${p.errors}`);
+  } finally {
+    await stopProcess(prism);
+    await hono.stop();
+    await bare.stop();
+    await fake.stop();
+  }
+}
+
+/** Spark Jobserver: POST /jobs then GET /jobs/{id}, over and over on each connection. */
+async function spark(): Promise<void> {
+  const fake = await startChild('fake');
+  try {
+    const jar = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(60)]);
+    await json(`${fake.url}/binaries/test`, { method: 'POST', headers: { 'content-type': 'application/java-archive' }, body: jar });
+    const submit = '/jobs?appName=test&classPath=spark.jobserver.WordCountExample';
+    const requests: autocannon.Request[] = [
+      {
+        method: 'POST',
+        path: submit,
+        headers: { 'content-type': 'text/plain' },
+        body: 'input.string = a b c',
+        onResponse: (status, body, context) => {
+          if (status === 202) (context as { jobId?: string }).jobId = JSON.parse(body).jobId;
+        },
+      },
+      { method: 'GET', setupRequest: (req, context) => ({ ...req, path: `/jobs/${(context as { jobId?: string }).jobId}` }) },
+    ];
+    await load({ url: fake.url, requests, duration: 1 });
+    const runs = [await load({ url: fake.url, requests, duration: 3 }, fake.pid), await load({ url: fake.url, requests, duration: 3 }, fake.pid)];
+    const s = summary(runs);
+    results['spark'] = { ...s, pairsPerSecond: s.rps / 2 };
+    rows.push({
+      measure: 'Spark POST /jobs + GET /jobs/{id}, pairs/s (p99 ms)',
+      jobfake: `${Math.round(s.rps / 2)} (${s.p99})`,
+      baseline: '',
+      ratio: `${round(s.cpuUsPerRequest! * 2, 0)} µs CPU/pair`,
+      target: '',
+    });
+    if (s.errors > 0) log(`spark: ${s.errors} errors or non-2xx answers`);
+  } finally {
+    await fake.stop();
+  }
+}
+
+/**
+ * MB/s through one CONNECT session vs a raw net echo server, in alternating rounds, with the
+ * server's CPU per byte and its minor page faults per MiB (Node allocates a 64 KiB buffer per
+ * socket read; how often glibc makes those fault in again varies from process to process).
+ */
+async function echo(): Promise<void> {
+  const fake = await startChild('fake');
+  const raw = await startChild('echo');
+  const total = 128 * MiB;
+  type Name = 'jobfake' | 'raw';
+  const through: Record<Name, number[]> = { jobfake: [], raw: [] };
+  const cpu: Record<Name, number[]> = { jobfake: [], raw: [] };
+  const faults: Record<Name, number[]> = { jobfake: [], raw: [] };
+  try {
+    const measure = async (name: Name, pid: number, socket: Socket, bytes: number) => {
+      const before = cpuSeconds(pid);
+      const faultsBefore = minorFaults(pid);
+      const mbps = await echoThroughput(socket, bytes);
+      if (bytes === total) {
+        through[name].push(mbps);
+        cpu[name].push(((cpuSeconds(pid) - before) * 1e9) / total);
+        faults[name].push((minorFaults(pid) - faultsBefore) / (total / MiB));
+      }
+    };
+    for (let round = 0; round < 8; round++) {
+      const bytes = round === 0 ? 32 * MiB : total; // round 0 warms both up
+      const run = await scalingoRun(fake.url);
+      await advanceToDone(fake.url, run.operationId);
+      const tunnel = await openTunnel(run.attachUrl);
+      await measure('jobfake', fake.pid, tunnel, bytes);
+      await endTunnel(tunnel);
+      const socket = await openSocket(raw.port);
+      await measure('raw', raw.pid, socket, bytes);
+      socket.destroy();
+    }
+    const perRound = median(through.jobfake.map((mbps, i) => mbps / through.raw[i]!));
+    results['echo'] = {
+      bytesPerRound: total,
+      MBps: through,
+      cpuNsPerByte: cpu,
+      minorFaultsPerMiB: faults,
+      perRoundRatioToRaw: perRound,
+      spread: { jobfake: spread(through.jobfake), raw: spread(through.raw) },
+    };
+    rows.push({
+      measure: `attach echo, one session, ${total / MiB} MiB × 7, MB/s`,
+      jobfake: `${Math.round(median(through.jobfake))}`,
+      baseline: `raw net ${Math.round(median(through.raw))}`,
+      ratio: `${round(perRound)}× raw (median of rounds)`,
+      target: '≥ 0.9× raw',
+      met: perRound >= 0.9,
+    });
+    rows.push({
+      measure: 'attach echo: server CPU ns/byte; page faults/MiB',
+      jobfake: `${round(median(cpu.jobfake))}; ${Math.round(median(faults.jobfake))}`,
+      baseline: `raw ${round(median(cpu.raw))}; ${Math.round(median(faults.raw))}`,
+      ratio: `raw/jobfake CPU ${round(median(cpu.raw) / median(cpu.jobfake))}`,
+      target: '',
+    });
+  } finally {
+    await raw.stop();
+    await fake.stop();
+  }
+}
+
+/** N attach sessions open at once in one process, an echo on each, then all closed. */
+async function sessions(): Promise<void> {
+  const fake = await startChild('fake');
+  try {
+    const before = await fake.ask({ gc: true });
+    const rssBefore = memoryOf(fake.pid).rss;
+    const auth = `Basic ${Buffer.from(':tk-us-bench').toString('base64')}`;
+    const { body: exchanged } = await json(`${fake.url}/v1/tokens/exchange`, { method: 'POST', headers: { authorization: auth } });
+    const headers = { authorization: `Bearer ${exchanged.token}`, 'content-type': 'application/json' };
+    let t = performance.now();
+    const attachUrls = await pool(SESSIONS, 20, async () => {
+      const { body } = await json(`${fake.url}/v1/apps/my-app/run`, { method: 'POST', headers, body: '{"command":"bash"}' });
+      return body.attach_url as string;
+    });
+    const runMs = performance.now() - t;
+    // Each CONNECT is held until its operation is done (600 ms after its run with the default schedule).
+    t = performance.now();
+    const tunnels = await pool(SESSIONS, 200, (i) => openTunnel(attachUrls[i]!));
+    const openMs = performance.now() - t;
+    t = performance.now();
+    await pool(SESSIONS, 200, (i) => {
+      const socket = tunnels[i]!;
+      const message = `hello ${i}\n`;
+      return new Promise<void>((resolve, reject) => {
+        let got = '';
+        const onData = (chunk: Buffer) => {
+          got += chunk.toString();
+          if (got.length < message.length) return;
+          socket.off('data', onData);
+          socket.pause();
+          if (got === message) resolve();
+          else reject(new Error(`session ${i} echoed ${JSON.stringify(got)}`));
+        };
+        socket.on('data', onData);
+        socket.resume();
+        socket.write(message);
+      });
+    });
+    const echoMs = performance.now() - t;
+    const held = await fake.ask({ gc: true });
+    const rssHeld = memoryOf(fake.pid).rss;
+    t = performance.now();
+    await pool(SESSIONS, 200, (i) => endTunnel(tunnels[i]!));
+    const closeMs = performance.now() - t;
+    await sleep(100);
+    const after = await fake.ask({ gc: true });
+    const perSession = {
+      rssBytes: (rssHeld - rssBefore) / SESSIONS,
+      heapBytes: (held.memory.heapUsed - before.memory.heapUsed) / SESSIONS,
+      externalBytes: (held.memory.external - before.memory.external) / SESSIONS,
+    };
+    results['sessions'] = {
+      count: SESSIONS,
+      heldAtOnce: held.live.attachSessions,
+      liveAfterClose: after.live.attachSessions,
+      socketsAfterClose: after.live.sockets,
+      runMs,
+      openMs,
+      echoMs,
+      closeMs,
+      rssBefore,
+      rssHeld,
+      perSession,
+      memoryBefore: before.memory,
+      memoryHeld: held.memory,
+    };
+    rows.push({
+      measure: `concurrent attach sessions (open, echo, close)`,
+      jobfake: `${held.live.attachSessions} held`,
+      baseline: '',
+      ratio: `opened in ${Math.round(openMs)} ms, ${after.live.attachSessions} left after close`,
+      target: `${SESSIONS.toLocaleString('en')} held`,
+      met: held.live.attachSessions === SESSIONS && after.live.attachSessions === 0,
+    });
+    rows.push({
+      measure: 'memory per attach session (RSS; JS heap)',
+      jobfake: `${round(perSession.rssBytes / 1024, 1)} KiB; ${round(perSession.heapBytes / 1024, 1)} KiB`,
+      baseline: '',
+      ratio: `RSS ${Math.round(rssBefore / MiB)} → ${Math.round(rssHeld / MiB)} MiB`,
+      target: '',
+    });
+  } finally {
+    await fake.stop();
+  }
+}
+
+/** Sends one multipart body (the file as part "file") by streaming it; resolves with MB/s of the file. */
+function sendMultipart(url: string, file: Buffer): Promise<number> {
+  const boundary = `----jobfakebench${randomBytes(8).toString('hex')}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="dump.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const target = new URL(url);
+  if (target.hostname !== '127.0.0.1') throw new Error(`uploads stay on 127.0.0.1, not ${url}`);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(target, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + file.length + tail.length },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(file.length / 1e6 / ((performance.now() - started) / 1000)) : reject(new Error(`upload answered ${res.statusCode}`))));
+    });
+    req.write(head);
+    let at = 0;
+    const pump = () => {
+      while (at < file.length) {
+        const piece = file.subarray(at, at + MiB);
+        at += piece.length;
+        if (!req.write(piece)) return void req.once('drain', pump);
+      }
+      req.end(tail);
+    };
+    pump();
+  });
+}
+
+/** A 50 MiB multipart upload: MB/s, and the server's peak resident memory over its idle size. */
+async function upload(): Promise<void> {
+  const size = 50 * MiB;
+  const file = randomBytes(size);
+  const fake = await startChild('fake');
+  const bare = await startChild('bare');
+  try {
+    const run = await scalingoRun(fake.url);
+    await fake.ask({ gc: true });
+    await sleep(100);
+    const idle = memoryOf(fake.pid).rss;
+    resetPeak(fake.pid);
+    const first = await sendMultipart(`${run.attachUrl}/files`, file);
+    const peak = memoryOf(fake.pid).peak;
+    const mbps = [first];
+    const bareMbps = [await sendMultipart(`${bare.url}/files`, file)];
+    for (let i = 0; i < 2; i++) {
+      mbps.push(await sendMultipart(`${run.attachUrl}/files`, file));
+      bareMbps.push(await sendMultipart(`${bare.url}/files`, file));
+    }
+    const growth = peak - idle;
+    results['upload'] = { fileBytes: size, idleRss: idle, peakRss: peak, growthOverFile: growth / size, peakOverFile: peak / size, jobfakeMBps: mbps, bareMBps: bareMbps };
+    const j = median(mbps);
+    const b = median(bareMbps);
+    rows.push({
+      measure: 'upload 50 MiB multipart, MB/s',
+      jobfake: `${Math.round(j)}`,
+      baseline: `bare node:http (drains) ${Math.round(b)}`,
+      ratio: `${round(j / b)}× bare`,
+      target: '',
+    });
+    rows.push({
+      measure: 'upload: peak RSS growth over idle / file size',
+      jobfake: `${Math.round(growth / MiB)} MiB`,
+      baseline: `file ${size / MiB} MiB`,
+      ratio: `${round(growth / size)}× (peak RSS ${Math.round(peak / MiB)} MiB = ${round(peak / size)}×)`,
+      target: '≤ 3×',
+      met: growth / size <= 3,
+    });
+  } finally {
+    await bare.stop();
+    await fake.stop();
+  }
+}
+
+/** Spawn → first 200: `jobfake --port 0` vs `prism mock`, and a bare `node` http server for scale. */
+async function coldStart(): Promise<void> {
+  const times = { jobfake: [] as number[], node: [] as number[], prism: [] as number[] };
+  const bareServer =
+    "require('http').createServer((q,s)=>s.end('{}')).listen(0,'127.0.0.1',function(){console.log('listening on http://127.0.0.1:'+this.address().port)})";
+  for (let i = 0; i < 7; i++) {
+    for (const [name, args] of [
+      ['jobfake', ['dist/cli.js', '--port', '0', '--quiet']],
+      ['node', ['-e', bareServer]],
+    ] as const) {
+      const { proc, spawnedAt } = spawnTimed(process.execPath, [...args]);
+      try {
+        const [, url] = await lineMatching(proc, /listening on (http:\/\/\S+)/);
+        await firstAnswer(`${url}/healthz`);
+        times[name].push(performance.now() - spawnedAt);
+      } finally {
+        await stopProcess(proc);
+      }
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const { proc, spawnedAt } = spawnTimed(prismBin, ['mock', 'openapi.yaml', '-h', '127.0.0.1', '-p', String(port)], 'ignore');
+    try {
+      await firstAnswer(`http://127.0.0.1:${port}/healthz`, 30_000);
+      times.prism.push(performance.now() - spawnedAt);
+    } finally {
+      await stopProcess(proc);
+    }
+  }
+  const j = median(times.jobfake);
+  const p = median(times.prism);
+  const n = median(times.node);
+  results['coldStart'] = { ms: times, medianMs: { jobfake: j, node: n, prism: p } };
+  rows.push({
+    measure: 'cold start, spawn → first 200, ms (median)',
+    jobfake: `${Math.round(j)}`,
+    baseline: `prism ${Math.round(p)}; bare node ${Math.round(n)}`,
+    ratio: `${round(p / j, 1)}× faster than prism; bare node + ${Math.round(j - n)} ms`,
+    target: '≤ 250 ms',
+    met: j <= 250,
+  });
+}
+
+function printTable(): void {
+  const header: Row = { measure: 'measure', jobfake: 'jobfake', baseline: 'baseline(s)', ratio: 'ratio', target: 'target' };
+  const cells = (r: Row) => [r.measure, r.jobfake, r.baseline, r.ratio, r.target ? `${r.target}${r.met === undefined ? '' : r.met ? ' ✔' : ' ✘'}` : ''];
+  const all = [header, ...rows].map(cells);
+  const widths = all[0]!.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(all[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of all.slice(1)) console.log(line(row));
+}
+
+const sections: [string, () => Promise<void>][] = [
+  ['polling', polling],
+  ['spark', spark],
+  ['echo', echo],
+  ['sessions', sessions],
+  ['upload', upload],
+  ['coldstart', coldStart],
+];
+
+const started = performance.now();
+const load0 = loadavg();
+results['machine'] = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgAtStart: load0 };
+for (const [name, run] of sections) {
+  if (!wanted(name)) continue;
+  const t = performance.now();
+  process.stderr.write(`bench: ${name}…\n`);
+  await run();
+  log(`${name}: ${Math.round((performance.now() - t) / 1000)} s`);
+}
+results['machine'] = { ...(results['machine'] as object), loadavgAtEnd: loadavg() };
+results['rows'] = rows;
+results['seconds'] = (performance.now() - started) / 1000;
+results['date'] = new Date().toISOString();
+writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\njobfake benchmarks (Node ${process.version}, ${cpus().length} cores, load average at start ${load0.map((l) => l.toFixed(2)).join(' ')})\n`);
+printTable();
+const noise = results['polling'] as { jobfake: { spread: number }; bare: { spread: number } } | undefined;
+if (noise) console.log(`\nnoise: polling req/s moved ${Math.round(noise.jobfake.spread * 100)}% (jobfake) and ${Math.round(noise.bare.spread * 100)}% (bare) between rounds of the same run`);
+console.log(`\n${Math.round((performance.now() - started) / 1000)} s; figures in bench/results.json`);
