@@ -4,7 +4,7 @@ import type { World } from '../store.js';
 import { basicPassword, tokenProblem } from './auth.js';
 import { readJsonObject } from './body.js';
 import { scalingoError, scalingoNotFound } from './errors.js';
-import { MultipartError, multipartBoundary, parseMultipart, readBody, type FormPart } from './multipart.js';
+import { readFilePart, type FilePart } from './multipart.js';
 import type { AttachSession } from './state.js';
 
 /**
@@ -78,29 +78,23 @@ export function attachRoutes(api: Hono<AppEnv>): void {
     if (session.uploads.size >= limits.uploadsPerContainer) {
       return scalingoError(c, 413, `too many files for this container (limit ${limits.uploadsPerContainer})`);
     }
-    let parts: FormPart[];
+    let file: FilePart | undefined;
     try {
-      const boundary = multipartBoundary(c.req.header('content-type') ?? '');
-      if (boundary === undefined) throw new MultipartError('no multipart/form-data boundary');
-      parts = parseMultipart(await readBody(c), boundary);
+      file = await readFilePart(c, limits.uploadBytes);
     } catch {
       return scalingoError(c, 400, 'malformed multipart body');
     }
-    // As a form: the last part named "file" counts, and it must be a file (have a filename).
-    const file = parts.findLast((part) => part.name === 'file');
-    if (!file || file.filename === null) return scalingoError(c, 400, 'missing "file" part in the multipart body (send it with: curl --form file=@path)');
+    if (!file) return scalingoError(c, 400, 'missing "file" part in the multipart body (send it with: curl --form file=@path)');
     const name = safeUploadName(file.filename);
     if (!name) return scalingoError(c, 400, `unusable file name ${JSON.stringify(file.filename)}`);
+    if (file.truncated) return scalingoError(c, 413, `file too large: over ${limits.uploadBytes} bytes, the limit`);
     const size = file.body.length;
-    if (size > limits.uploadBytes) return scalingoError(c, 413, `file too large: ${size} bytes, limit ${limits.uploadBytes}`);
     const previous = session.uploads.get(name)?.size ?? 0;
     if (session.uploadBytes - previous + size > limits.containerUploadBytes) {
       return scalingoError(c, 413, `uploads for this container would exceed ${limits.containerUploadBytes} bytes`);
     }
     if (session.phase !== 'waiting') return scalingoNotFound(c, 'attach');
-    // A view into the body; copied when the rest of the body would be kept for nothing.
-    const content = file.body.length * 2 < file.body.buffer.byteLength ? Buffer.from(file.body) : file.body;
-    c.get('world').scalingo.recordUpload(session, name, content, file.type);
+    c.get('world').scalingo.recordUpload(session, name, file.body, file.type);
     return c.body(null, 200);
   });
 
