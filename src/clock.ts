@@ -13,6 +13,13 @@ interface Pending {
   run: () => void;
 }
 
+/**
+ * The latest time a clock reaches (1 January 9999, UTC). Past year 9999 a date no longer prints as
+ * ISO 8601, and an advance of 1e300 ms (a valid JSON integer) would leave every answer of the
+ * namespace failing on its timestamp.
+ */
+export const MAX_TIME = Date.UTC(9999, 0, 1);
+
 export class Clock {
   private offset = 0;
   private pausedAt: number | undefined;
@@ -22,7 +29,7 @@ export class Clock {
   private armedAt: number | undefined;
 
   now(): number {
-    return this.pausedAt ?? Date.now() + this.offset;
+    return this.pausedAt ?? Math.min(Date.now() + this.offset, MAX_TIME);
   }
 
   get paused(): boolean {
@@ -66,7 +73,8 @@ export class Clock {
 
   /** Moves time forward by `ms`, running what falls due in order. Works paused or not. */
   advance(ms: number): void {
-    const target = this.now() + Math.max(0, ms);
+    if (Number.isNaN(ms)) throw new RangeError('Clock.advance() takes a number of milliseconds, got NaN');
+    const target = Math.min(this.now() + Math.max(0, ms), MAX_TIME);
     // Step through each due timer at its own time, so work it schedules counts from then.
     for (;;) {
       const next = this.pending[0];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Clock } from '../src/clock.js';
+import { Clock, MAX_TIME } from '../src/clock.js';
 
 describe('Clock', () => {
   it('runs scheduled work in time order when advanced by hand, without sleeping', () => {
@@ -47,5 +47,15 @@ describe('Clock', () => {
     const clock = new Clock();
     const fired = await new Promise<boolean>((resolve) => clock.schedule(5, () => resolve(true)));
     expect(fired).toBe(true);
+  });
+
+  it('stops at year 9999 however far it is advanced, so dates still print', () => {
+    const clock = new Clock();
+    clock.advance(1e300);
+    expect(clock.now()).toBe(MAX_TIME);
+    expect(new Date(clock.now()).toISOString()).toBe('9999-01-01T00:00:00.000Z');
+    clock.advance(Number.POSITIVE_INFINITY);
+    expect(clock.now()).toBe(MAX_TIME);
+    expect(() => clock.advance(Number.NaN)).toThrow(RangeError);
   });
 });

@@ -201,3 +201,17 @@ describe('the control API over HTTP', () => {
     expect((await call(`${base}/scalingo/apps`)).body.apps).toHaveLength(1);
   });
 });
+
+describe('the control API under hostile values', () => {
+  const ctx = useFake();
+
+  it('a clock advance of 1e300 ms leaves the namespace answering (time stops at year 9999)', async () => {
+    const ns = freshNamespace();
+    const base = `${ctx.url}/ns/${ns}`;
+    const advanced = await call(`${base}/__jobfake/clock`, json('POST', { advance: 1e300 }));
+    expect(advanced.status).toBe(200);
+    expect(advanced.body.now).toBe('9999-01-01T00:00:00.000Z');
+    expect((await call(`${base}/healthz`)).status).toBe(200);
+    expect((await call(`${base}/jobs`)).status).toBe(200);
+  });
+});
