@@ -3,7 +3,7 @@ import { SparkStateError } from '../sparkjobserver/errors.js';
 import type { JobStatus } from '../sparkjobserver/jobs.js';
 import type { World, JournalEntry } from '../store.js';
 import type { FaultInput } from './faults.js';
-import { matches, type RequestMatcher } from './match.js';
+import { MAX_GLOB_LENGTH, requestMatcher, type RequestMatcher } from './match.js';
 import { binaryView, containerView, faultView, jobView, operationView, sparkContextView } from './views.js';
 
 export class ControlError extends Error {
@@ -21,8 +21,17 @@ export interface JournalFilter extends RequestMatcher {
   limit?: number;
 }
 
+/** A glob past MAX_GLOB_LENGTH is refused with 400 (matching costs its length × the path's). */
+function checkGlob<T extends RequestMatcher>(matcher: T): T {
+  if (matcher.path !== undefined && matcher.path.length > MAX_GLOB_LENGTH) {
+    throw new ControlError(400, `path must be a glob of at most ${MAX_GLOB_LENGTH} characters`);
+  }
+  return matcher;
+}
+
 function filterJournal(world: World, filter: JournalFilter): JournalEntry[] {
-  const found = world.journal.filter((e) => matches(filter, e.method, e.path) && (filter.status === undefined || e.status === filter.status));
+  const test = requestMatcher(checkGlob(filter));
+  const found = world.journal.filter((e) => test(e.method, e.path) && (filter.status === undefined || e.status === filter.status));
   return filter.limit === undefined ? found : found.slice(-filter.limit);
 }
 
@@ -109,7 +118,7 @@ export function controlOf(world: World) {
       world.changed('journal', 'clear', world.name);
     },
     faults: {
-      add: (input: FaultInput) => faultView(world.faults.add(input)),
+      add: (input: FaultInput) => faultView(world.faults.add({ ...input, match: checkGlob(input.match ?? {}) })),
       list: () => world.faults.all().map(faultView),
       remove: (id: string) => {
         if (!world.faults.remove(id)) throw new ControlError(404, `no fault ${id}`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { matches, type RequestMatcher } from './match.js';
+import { requestMatcher, type RequestMatcher } from './match.js';
 
 export type FaultAction =
   | { type: 'delay'; ms: number }
@@ -16,6 +16,8 @@ export interface Fault {
   /** How many more requests it applies to; undefined: until cleared. */
   remaining?: number;
   hits: number;
+  /** The matcher, compiled once. */
+  readonly test: (method: string, path: string) => boolean;
 }
 
 export interface FaultInput {
@@ -29,7 +31,8 @@ export class Faults {
   private list: Fault[] = [];
 
   add(input: FaultInput): Fault {
-    const fault: Fault = { id: randomUUID(), match: input.match ?? {}, action: input.action, remaining: input.times, hits: 0 };
+    const match = input.match ?? {};
+    const fault: Fault = { id: randomUUID(), match, action: input.action, remaining: input.times, hits: 0, test: requestMatcher(match) };
     this.list.push(fault);
     return fault;
   }
@@ -54,7 +57,7 @@ export class Faults {
 
   /** Takes the fault for this request (counting it), or undefined. */
   take(method: string, path: string): Fault | undefined {
-    const fault = this.list.find((f) => matches(f.match, method, path));
+    const fault = this.list.find((f) => f.test(method, path));
     if (!fault) return undefined;
     fault.hits++;
     if (fault.remaining !== undefined && --fault.remaining <= 0) this.remove(fault.id);
