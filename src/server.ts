@@ -68,6 +68,30 @@ export interface Fake extends Omit<FakeNamespace, 'reset' | 'world' | 'name'> {
   close(): Promise<void>;
 }
 
+/** How often Node checks the header and request timeouts: a quarter of the shorter one, 10 ms to 30 s. */
+export function checkingInterval(limits: Limits): number {
+  return Math.min(30_000, Math.max(10, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
+}
+
+/**
+ * The raw answer to a request Node's parser refused (no route ever sees it): 431 for a head over
+ * `headerBytes`, 408 for a client too slow, else 400, with a body in the error shape of the API
+ * the request line names (Scalingo and control: {"error"}; else Spark Jobserver's).
+ */
+function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, limits: Limits): string {
+  const [status, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, `request headers too large (limit ${limits.headerBytes} bytes)`]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, `request not received in time (headers within ${limits.headersTimeoutMs} ms, the whole request within ${limits.requestTimeoutMs} ms)`]
+        : [400, 'malformed HTTP request'];
+  const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  const target = /^[A-Z]+ (\S+)/.exec(err.rawPacket?.subarray(0, 2048).toString('latin1') ?? '')?.[1] ?? '';
+  const path = target.replace(/^https?:\/\/[^/]*/i, '');
+  const body = JSON.stringify(/^(\/ns\/[^/]+)?\/(v1|attach|__jobfake)(\/|$)/.test(path) ? { error: message } : { status: 'ERROR', result: message });
+  return `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
 export async function startFake(options: StartOptions = {}): Promise<Fake> {
   const fixtures =
     typeof options.fixtures === 'string'
@@ -101,7 +125,14 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
 
   const server = createAdaptorServer({
     fetch: app.fetch,
-    serverOptions: { maxHeaderSize: limits.headerBytes, requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs },
+    serverOptions: {
+      maxHeaderSize: limits.headerBytes,
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks both timeouts only this often (30 s by default): a quarter of the shorter one
+      // keeps a slowloris from holding a socket much past its limit.
+      connectionsCheckingInterval: checkingInterval(limits),
+    },
   }) as Server;
   const sockets = new Set<Duplex>();
   server.on('connection', (socket: Socket) => {
@@ -113,11 +144,10 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     socket.once('close', () => sockets.delete(socket));
     handleConnect(context, req, socket, head);
   });
-  // A malformed request must never take the process down: answer 400 and drop the socket.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+  // A malformed request must never take the process down: answer in the API's shape and drop the socket.
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.end(clientErrorAnswer(err, limits));
   });
 
   const host = options.host ?? '127.0.0.1';
