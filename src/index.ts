@@ -1,4 +1,4 @@
-export { startFake, type Fake, type StartOptions } from './server.js';
+export { startFake, type Fake, type LiveCounts, type StartOptions } from './server.js';
 export { Clock, type Timer } from './clock.js';
 export { defaultLimits, type Limits } from './limits.js';
 export { validateFixtures, loadFixturesFile, FixtureError, type Fixtures } from './fixtures.js';

@@ -38,6 +38,13 @@ export interface StartOptions {
   log?: LogFormat | LogSink;
 }
 
+export interface LiveCounts {
+  sockets: number;
+  attachSessions: number;
+  timers: number;
+  waiters: number;
+}
+
 /** One namespace: its base URL, its world, and the control API as plain calls. */
 export interface FakeNamespace extends NamespaceControl {
   /** The API base for clients of this namespace (both APIs live under it). */
@@ -62,8 +69,12 @@ export interface Fake extends Omit<FakeNamespace, 'reset' | 'world' | 'name'> {
   specViolations(): string[];
   /** Operation × status pairs answered so far (with checkResponses). */
   responsesSeen(): { operationId: string; status: number }[];
-  /** Live counts of what the server holds, for leak checks. */
-  liveCounts(): { sockets: number; attachSessions: number; timers: number };
+  /**
+   * Live counts of what the server holds, for leak checks: open sockets (hijacked tunnels
+   * included), attached sessions, timers scheduled on the namespaces' clocks, and requests or
+   * tunnels waiting on something (held CONNECTs, `/wait`, Spark `sync=true`).
+   */
+  liveCounts(): LiveCounts;
   /** Stops listening and closes every socket, hijacked ones included. */
   close(): Promise<void>;
 }
@@ -182,11 +193,13 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     liveCounts: () => {
       let attachSessions = 0;
       let timers = 0;
+      let waiters = 0;
       for (const world of worlds.all()) {
         attachSessions += world.scalingo.liveSessions();
         timers += world.clock.scheduledCount;
+        waiters += world.scalingo.waiterCount() + world.spark.jobTable.waiterCount;
       }
-      return { sockets: sockets.size, attachSessions, timers };
+      return { sockets: sockets.size, attachSessions, timers, waiters };
     },
     close: () => {
       closing ??= (async () => {

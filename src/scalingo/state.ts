@@ -407,6 +407,13 @@ export class ScalingoState {
     return [...this.containers.values()].filter((c) => c.app === app && c.state !== 'stopped');
   }
 
+  /** Callbacks waiting on a session: held CONNECTs (ready) and /wait requests (end), for leak checks. */
+  waiterCount(): number {
+    let waiting = 0;
+    for (const session of this.sessions.values()) waiting += session.readyWaiters.size + session.endWaiters.size;
+    return waiting;
+  }
+
   liveSessions(): number {
     let live = 0;
     for (const session of this.sessions.values()) if (session.phase === 'attached') live++;

@@ -140,6 +140,13 @@ export class JobTable {
     });
   }
 
+  /** Sync requests waiting for a job to end, for leak checks. */
+  get waiterCount(): number {
+    let waiting = 0;
+    for (const set of this.waiters.values()) waiting += set.size;
+    return waiting;
+  }
+
   /** Cancels every timer and releases every waiting request. */
   dispose(): void {
     for (const timer of this.timers.values()) timer.cancel();

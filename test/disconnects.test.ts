@@ -1,0 +1,89 @@
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
+import { call, useFake } from './helpers/fake.js';
+import { freshNamespace, openTunnel, runToDone, api, login } from './helpers/scalingo.js';
+import { worldWithJar } from './helpers/spark.js';
+
+/**
+ * A client that goes away in the middle of something leaves nothing behind: no socket, session,
+ * timer or waiting callback. Each test ends with every live count back to zero.
+ */
+describe('clients that disconnect mid-request', () => {
+  const ctx = useFake({ limits: { attachCloseGraceMs: 0 } });
+
+  /** Live counts, once idle keep-alive sockets (the test's own fetches) are closed. */
+  const counts = () => {
+    ctx.fake.server.closeIdleConnections();
+    return ctx.fake.liveCounts();
+  };
+  const allZero = { sockets: 0, attachSessions: 0, timers: 0, waiters: 0 };
+  const settles = (expected: Partial<typeof allZero> = allZero) => vi.waitFor(() => expect(counts()).toEqual({ ...allZero, ...expected }), { timeout: 2000, interval: 5 });
+
+  /** A raw connection that has written `data` and is still open. */
+  const rawSocket = (data: string | Buffer) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = connect(ctx.fake.port, '127.0.0.1', () => socket.write(data, () => resolve(socket)));
+      socket.once('error', reject);
+    });
+
+  it('mid-upload: a multipart body cut short stores nothing and leaves no socket', async () => {
+    const ns = freshNamespace();
+    const w = ctx.fake.world(ns);
+    w.clock.pause();
+    const run = await runToDone(ctx.fake, `${ctx.fake.url}/ns/${ns}`, ns);
+    const path = new URL(run.attachUrl).pathname;
+    const part = '--b\r\nContent-Disposition: form-data; name="file"; filename="dump.sql"\r\nContent-Type: text/plain\r\n\r\n';
+    const socket = await rawSocket(`POST ${path}/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n${part}${'x'.repeat(5000)}`);
+    await vi.waitFor(() => expect(counts().sockets).toBe(1), { interval: 2 });
+    socket.destroy();
+    // The session still waits for its attach, with its idle deadline as the only timer.
+    await settles({ timers: 1 });
+    expect(ctx.fake.namespace(ns).scalingo.container(run.operation.start_one_off_data.container_id).attach?.uploads).toEqual([]);
+    w.reset();
+    await settles();
+  });
+
+  it('mid-attach: a tunnel that vanishes ends its session (129) with no timer or socket left', async () => {
+    const ns = freshNamespace();
+    ctx.fake.world(ns).clock.pause();
+    const run = await runToDone(ctx.fake, `${ctx.fake.url}/ns/${ns}`, ns);
+    const tunnel = await openTunnel(run.attachUrl);
+    tunnel.socket.write('partial input');
+    await vi.waitFor(() => expect(counts()).toMatchObject({ attachSessions: 1, timers: 1 }), { interval: 2 });
+    tunnel.socket.resetAndDestroy();
+    await settles();
+    expect((await call(`${run.attachUrl}/wait`)).body).toEqual({ exit_code: 129 });
+  });
+
+  it('mid-/wait: a long poll that goes away is forgotten', async () => {
+    const ns = freshNamespace();
+    const w = ctx.fake.world(ns);
+    w.clock.pause();
+    const run = await runToDone(ctx.fake, `${ctx.fake.url}/ns/${ns}`, ns);
+    const socket = await rawSocket(`GET ${new URL(run.attachUrl).pathname}/wait HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await vi.waitFor(() => expect(counts().waiters).toBe(1), { interval: 2 });
+    socket.destroy();
+    await settles({ timers: 1 });
+    w.reset();
+    await settles();
+  });
+
+  it('mid-sync-job: the waiting request is forgotten and its timeout timer cancelled; the job goes on', async () => {
+    const { base, world: w } = await worldWithJar(ctx.fake);
+    w.spark.setSchedule({ running: 5000 });
+    const aborted = new AbortController();
+    const pending = fetch(`${base}/jobs?appName=test&classPath=spark.jobserver.WordCountExample&sync=true&timeout=600`, {
+      method: 'POST',
+      body: 'input.string = a b',
+      signal: aborted.signal,
+    }).catch((err: Error) => err.name);
+    // Held: the job's own timer, the request's timeout timer, one waiter.
+    await vi.waitFor(() => expect(counts()).toMatchObject({ timers: 2, waiters: 1 }), { interval: 2 });
+    aborted.abort();
+    expect(await pending).toBe('AbortError');
+    await settles({ timers: 1 });
+    w.clock.advance(5000);
+    expect([...w.spark.jobs.values()][0]!.status).toBe('FINISHED');
+    await settles();
+  });
+});
