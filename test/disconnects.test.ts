@@ -68,6 +68,29 @@ describe('clients that disconnect mid-request', () => {
     await settles();
   });
 
+  it('held CONNECT: a tunnel opened before the container runs, then dropped, is forgotten', async () => {
+    const ns = freshNamespace();
+    const w = ctx.fake.world(ns);
+    w.clock.pause();
+    const base = `${ctx.fake.url}/ns/${ns}`;
+    const scalingo = api(base, await login(base));
+    const run = await scalingo.post('/v1/apps/my-app/run', { command: 'bash' });
+    const path = new URL(run.body.attach_url).pathname;
+    for (let i = 0; i < 3; i++) {
+      const socket = await rawSocket(`CONNECT ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await vi.waitFor(() => expect(counts().waiters).toBe(1), { interval: 2 });
+      socket.destroy();
+      await vi.waitFor(() => expect(counts()).toMatchObject({ sockets: 0, waiters: 0 }), { interval: 2 });
+    }
+    // The operation's own timer is all that is left; the session still attaches once it runs.
+    w.clock.advance(1000);
+    const tunnel = await openTunnel(run.body.attach_url);
+    tunnel.socket.write('\x04');
+    await tunnel.rest;
+    tunnel.socket.destroy();
+    await settles();
+  });
+
   it('mid-sync-job: the waiting request is forgotten and its timeout timer cancelled; the job goes on', async () => {
     const { base, world: w } = await worldWithJar(ctx.fake);
     w.spark.setSchedule({ running: 5000 });

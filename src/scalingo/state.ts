@@ -297,11 +297,17 @@ export class ScalingoState {
     session.idleTimer = this.world.clock.schedule(this.world.limits.attachIdleMs, check);
   }
 
-  /** Resolves true once the container runs, false if it never will (operation error, stop). */
-  whenReady(session: AttachSession): Promise<boolean> {
-    if (session.container.state === 'running') return Promise.resolve(true);
-    if (session.container.state === 'stopped') return Promise.resolve(false);
-    return new Promise((resolve) => session.readyWaiters.add(resolve));
+  /**
+   * Calls `onReady(true)` once the container runs, `onReady(false)` if it never will (operation
+   * error, stop); at once when that is already known. Returns a function that stops waiting.
+   */
+  whenReady(session: AttachSession, onReady: (ready: boolean) => void): () => void {
+    if (session.container.state !== 'booting') {
+      onReady(session.container.state === 'running');
+      return () => {};
+    }
+    session.readyWaiters.add(onReady);
+    return () => session.readyWaiters.delete(onReady);
   }
 
   whenEnded(session: AttachSession, onEnd: () => void): () => void {

@@ -20,6 +20,8 @@ const ENDING_BYTES = new Map([
 const HANGUP_EXIT_CODE = 129;
 /** After our FIN, how long a client may keep its side open before the socket is dropped. */
 const LINGER_MS = 10_000;
+/** Input kept while a CONNECT is held for its container; past it, reading pauses. */
+const EARLY_BYTES = 64 * 1024;
 
 const ATTACH_PATH = /^(?:\/ns\/([A-Za-z0-9._-]{1,64}))?\/attach\/([^/?#]+)$/;
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 503: 'Service Unavailable' };
@@ -102,21 +104,37 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   }
 
   // Older CLIs attach straight from the run answer: hold the CONNECT until the container runs.
+  // Input sent meanwhile is kept (reading stops past EARLY_BYTES, for back-pressure). The socket
+  // keeps reading so that a client that leaves while held is seen: its socket and wait are dropped.
   const early: Buffer[] = head.length > 0 ? [head] : [];
-  const keepEarly = (chunk: Buffer) => early.push(chunk);
+  let earlyBytes = head.length;
+  const keepEarly = (chunk: Buffer) => {
+    early.push(chunk);
+    earlyBytes += chunk.length;
+    if (earlyBytes >= EARLY_BYTES) socket.pause();
+  };
+  let held = true;
+  let stopWaiting = () => {};
+  const leave = () => {
+    if (!held) return;
+    held = false;
+    stopWaiting();
+    socket.destroy();
+  };
   socket.on('data', keepEarly);
-  socket.pause();
-  let gone = false;
-  socket.once('close', () => (gone = true));
-  const delay = fault?.action.type === 'delay' ? fault.action.ms : 0;
-  const ready = world.scalingo.whenReady(session);
-  void (delay > 0 ? new Promise((r) => setTimeout(r, delay)).then(() => ready) : ready).then((ready) => {
-    if (gone) return;
+  socket.once('end', leave);
+  socket.once('close', leave);
+  const start = (ready: boolean) => {
+    if (!held) return;
+    held = false;
+    socket.off('end', leave);
+    socket.off('close', leave);
+    socket.off('data', keepEarly);
+    socket.pause();
     if (!ready || session.phase !== 'waiting') {
       journal(404);
       return refuse(socket, 404, { resource: 'attach', error: 'not found' });
     }
-    socket.off('data', keepEarly);
     journal(200);
     const log = logAttach(server.log, { namespace: namespace ?? DEFAULT_NAMESPACE, path });
     world.scalingo.whenEnded(session, () => {
@@ -125,7 +143,14 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
       log.end(session.outcome && 'exitCode' in session.outcome ? session.outcome.exitCode : null);
     });
     attach(world, session, socket, early, server.limits.attachCloseGraceMs);
-  });
+  };
+  const delay = fault?.action.type === 'delay' ? fault.action.ms : 0;
+  if (delay > 0) {
+    const timer = setTimeout(() => (stopWaiting = world.scalingo.whenReady(session, start)), delay);
+    stopWaiting = () => clearTimeout(timer);
+  } else {
+    stopWaiting = world.scalingo.whenReady(session, start);
+  }
 }
 
 function attach(world: World, session: AttachSession, socket: Duplex, early: Buffer[], closeGraceMs: number): void {
