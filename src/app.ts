@@ -202,6 +202,8 @@ export function createApp(server: ServerContext, mounts: ((api: Hono<AppEnv>, se
   api.onError((err, c) => {
     const status = (err as { status?: number }).status;
     if (status === 413) return errorFor(c, 413, 'request body too large');
+    // The client went away while its body was read: nobody gets this answer, and jobfake is fine.
+    if (c.req.raw.signal.aborted || c.env?.incoming?.destroyed) return errorFor(c, 400, 'request body incomplete: the client went away');
     console.error(`jobfake: internal error on ${c.req.method} ${c.req.path}: ${err.stack ?? err}`);
     return errorFor(c, 500, 'internal error in jobfake (see its log)');
   });

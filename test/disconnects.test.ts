@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, useFake } from './helpers/fake.js';
 import { freshNamespace, openTunnel, runToDone, api, login } from './helpers/scalingo.js';
 import { worldWithJar } from './helpers/spark.js';
@@ -104,5 +104,21 @@ describe('clients that disconnect mid-request', () => {
     w.clock.advance(5000);
     expect([...w.spark.jobs.values()][0]!.status).toBe('FINISHED');
     await settles();
+  });
+
+  describe('mid-body', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('a body cut short on a JSON, HOCON or binary route is no internal error of jobfake', async () => {
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const base = `/ns/${freshNamespace()}`;
+      for (const path of ['/jobs?appName=a&classPath=b', '/contexts/etl', '/binaries/etl', '/__jobfake/scalingo/apps']) {
+        const socket = await rawSocket(`POST ${base}${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"name":`);
+        await vi.waitFor(() => expect(counts().sockets).toBe(1), { interval: 2 });
+        socket.destroy();
+        await settles();
+      }
+      expect(errors).not.toHaveBeenCalled();
+    });
   });
 });
