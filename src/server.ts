@@ -139,7 +139,8 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     serverOptions: {
       maxHeaderSize: limits.headerBytes,
       requestTimeout: limits.requestTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
+      // Node refuses a header timeout longer than the request's: the request's then bounds both.
+      headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
       // Node checks both timeouts only this often (30 s by default): a quarter of the shorter one
       // keeps a slowloris from holding a socket much past its limit.
       connectionsCheckingInterval: checkingInterval(limits),

@@ -52,4 +52,14 @@ describe('startFake', () => {
     expect(fake.liveCounts().sockets).toBe(0);
     socket.destroy();
   });
+
+  it('starts with a request timeout shorter than the default header timeout (it bounds both)', async () => {
+    const fake = await startFake({ port: 0, limits: { requestTimeoutMs: 1000 } });
+    try {
+      expect(fake.server.headersTimeout).toBe(1000);
+      expect((await call(`${fake.url}/healthz`)).status).toBe(200);
+    } finally {
+      await fake.close();
+    }
+  });
 });
