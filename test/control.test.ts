@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadSpec } from '../src/spec.js';
 import { call, useFake } from './helpers/fake.js';
 import { api, freshNamespace, login, openTunnel } from './helpers/scalingo.js';
 
@@ -215,3 +216,27 @@ describe('the control API under hostile values', () => {
     expect((await call(`${base}/jobs`)).status).toBe(200);
   });
 });
+
+describe('control API bodies', () => {
+  const ctx = useFake({ limits: { bodyBytes: 256 } });
+
+  it('every control operation that takes a body answers 413 {"error"} past bodyBytes', async () => {
+    const spec = loadSpec();
+    const withBody = spec.operations.filter((op) => op.pathTemplate.startsWith('/__jobfake') && op.operation.requestBody);
+    expect(withBody.length).toBeGreaterThan(5);
+    const base = `${ctx.url}/ns/${freshNamespace()}`;
+    for (const op of withBody) {
+      const path = op.pathTemplate.replace(/\{[^}]+\}/g, 'x');
+      const res = await call(`${base}${path}`, json(op.method, { name: 'x'.repeat(300) }));
+      expect([op.operationId, res.status, res.body]).toEqual([op.operationId, 413, { error: 'request body too large (limit 256 bytes)' }]);
+    }
+  });
+
+  it('reset ignores a body, as it takes none', async () => {
+    const ns = freshNamespace();
+    const res = await call(`${ctx.url}/ns/${ns}/__jobfake/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'not json' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ reset: [ns] });
+  });
+});
+

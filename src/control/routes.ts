@@ -10,10 +10,13 @@ type Handler = (control: NamespaceControl, body: any, c: Context<AppEnv>) => unk
 export function controlRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   const P = CONTROL_PREFIX;
 
-  /** Runs a control action with a spec-validated body; errors in {"error": "…"} form. */
-  const route = (status: 200 | 201 | 204, handler: Handler) => async (c: Context<AppEnv>) => {
+  /**
+   * Runs a control action with a spec-validated body; errors in {"error": "…"} form. Routes
+   * that take no body (`takesBody: false`, and every GET and DELETE) ignore whatever is sent.
+   */
+  const route = (status: 200 | 201 | 204, handler: Handler, { takesBody = true } = {}) => async (c: Context<AppEnv>) => {
     let body: unknown;
-    if (c.req.method !== 'GET' && c.req.method !== 'DELETE') {
+    if (takesBody && c.req.method !== 'GET' && c.req.method !== 'DELETE') {
       const checked = await checkJsonBody(c, server.spec, c.get('localPath'));
       if ('notJson' in checked) return c.json({ error: checked.notJson }, 400);
       if ('problems' in checked) return c.json({ error: checked.problems.map((p) => `${p.field} ${p.message}`).join('; ') }, 400);
@@ -37,7 +40,7 @@ export function controlRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     const names = server.worlds.names();
     server.worlds.reset();
     return { reset: names };
-  }));
+  }, { takesBody: false }));
   api.get(`${P}/namespaces`, route(200, () => ({ namespaces: server.worlds.names() })));
 
   api.get(`${P}/clock`, route(200, (control) => control.clock.get()));
