@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FixtureError, defaultFixturesPath } from './fixtures.js';
+import { defaultLimits, limitNames, limitSummaries, parseLimitFlag, type Limits } from './limits.js';
 import { createLogger } from './log.js';
 import { packageFile } from './paths.js';
 import { startFake } from './server.js';
@@ -18,9 +19,17 @@ Options:
   --log FORMAT      one line per request on standard output: text or json (default text)
   --quiet           no request lines; the first line and errors still print (default off)
   --strict          warn on standard error when a client sends a field the spec marks deprecated (default off)
+  --limit NAME=N    set one of the limits below, e.g. --limit bodyBytes=65536; repeatable (default: each one's own)
   -h, --help        show this help
   -v, --version     print the version
-`;
+
+Limits (--limit NAME=N), with their defaults:
+LIMITS`;
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || /^(::ffff:)?127(\.\d{1,3}){3}$/i.test(host) || /^(0*:)+:?0*1$/.test(host.replace(/^\[|\]$/g, ''));
+}
 
 function fail(message: string): never {
   process.stderr.write(`jobfake: ${message}\n`);
@@ -38,6 +47,7 @@ function parse() {
         log: { type: 'string', default: 'text' },
         quiet: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
+        limit: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -51,7 +61,9 @@ function parse() {
 
 const flags = parse();
 if (flags.help) {
-  process.stdout.write(HELP);
+  const width = Math.max(...limitNames.map((name) => name.length));
+  const limitLines = limitNames.map((name) => `  ${name.padEnd(width)}  ${String(defaultLimits[name]).padStart(10)}  ${limitSummaries[name]}\n`).join('');
+  process.stdout.write(HELP.replace('LIMITS', limitLines));
   process.exit(0);
 }
 if (flags.version) {
@@ -65,6 +77,15 @@ const port = Number(flags.port);
 const publicUrl = flags['public-url'];
 if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) fail(`--public-url must be an http(s) URL, got "${publicUrl}"`);
 if (flags.log !== 'text' && flags.log !== 'json') fail(`--log must be text or json, got "${flags.log}"`);
+const limits: Partial<Limits> = {};
+for (const text of flags.limit) {
+  try {
+    const [name, value] = parseLimitFlag(text);
+    limits[name] = value;
+  } catch (err) {
+    fail((err as Error).message);
+  }
+}
 
 // Whoever reads standard output may close it (`jobfake | head -1`): then stop logging, keep serving.
 let stdoutOpen = true;
@@ -72,7 +93,7 @@ process.stdout.on('error', () => (stdoutOpen = false));
 const log = createLogger(flags.quiet ? 'silent' : flags.log, (line) => void (stdoutOpen && process.stdout.write(line)));
 
 try {
-  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log, strict: flags.strict });
+  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log, strict: flags.strict, limits });
   // Listen for signals before saying where we listen: whoever reads that line may stop us at once.
   const stop = () => {
     void fake.close().then(() => process.exit(0));
@@ -80,8 +101,11 @@ try {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   process.stdout.write(`jobfake listening on ${fake.url} (fixtures: ${flags.fixtures ?? defaultFixturesPath})\n`);
-  if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host)) {
-    process.stderr.write(`jobfake: WARNING: bound to ${flags.host}, so other machines can reach this fake and use any token. Use --host 127.0.0.1 unless you mean it.\n`);
+  if (!isLoopback(flags.host)) {
+    process.stderr.write(
+      `jobfake: WARNING: bound to ${flags.host}, so other machines can reach this fake: its control API (/__jobfake: reset, faults, ` +
+        `uploaded files) needs no credentials, and any API token is accepted unless the fixtures list tokens. Use --host 127.0.0.1 unless you mean it.\n`,
+    );
   }
 } catch (err) {
   const error = err as NodeJS.ErrnoException;

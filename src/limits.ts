@@ -52,3 +52,50 @@ export const defaultLimits: Limits = {
   sparkBinaryBytes: 500 * 1024 * 1024,
   sparkContexts: 1000,
 };
+
+export type LimitName = keyof Limits;
+export const limitNames = Object.keys(defaultLimits) as LimitName[];
+
+/** One line on each limit, for `jobfake --help` (the README's Limits table says more). */
+export const limitSummaries: Record<LimitName, string> = {
+  bodyBytes: 'largest JSON or HOCON request body, bytes (413)',
+  uploadBytes: 'largest upload: attach file or Spark binary, bytes (413)',
+  containerUploadBytes: 'uploads kept for one container, bytes (413)',
+  uploadsPerContainer: 'files one container may receive (413)',
+  attachSessions: 'attach sessions open at once, all namespaces (503)',
+  attachIdleMs: 'silence before an attach session ends, ms (408 on /wait)',
+  attachCloseGraceMs: 'wait before the FIN after the first output, ms',
+  namespaces: 'namespaces held; the least recently used idle one is dropped (503 when none is)',
+  finishedKept: 'ended operations, containers and jobs kept per namespace; oldest evicted',
+  journalEntries: 'journal entries kept per namespace; oldest dropped',
+  headersTimeoutMs: 'time to send the request head, ms (408; 0: none)',
+  requestTimeoutMs: 'time to send the whole request, ms (408; 0: none)',
+  headerBytes: 'largest request head, bytes (431)',
+  sparkBinaryBytes: 'Spark binaries kept per namespace, bytes (413)',
+  sparkContexts: 'Spark contexts alive at once per namespace (503)',
+};
+
+/** The defaults with these limits set, each checked: a known name, a whole number ≥ 0. */
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const limits = { ...defaultLimits };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!(name in defaultLimits)) throw new RangeError(`unknown limit "${name}" (limits: ${limitNames.join(', ')})`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`limit ${name} must be a whole number ≥ 0, got ${JSON.stringify(value) ?? String(value)}`);
+    }
+    limits[name as LimitName] = value;
+  }
+  return limits;
+}
+
+/** One `--limit NAME=N` of the CLI: the name and its value, or an Error saying what is wrong. */
+export function parseLimitFlag(text: string): [LimitName, number] {
+  const match = /^([A-Za-z]+)=(\d[\d_]*)$/.exec(text.trim());
+  if (!match) throw new RangeError(`--limit takes NAME=N (a whole number), got "${text}"`);
+  const name = match[1]! as LimitName;
+  if (!(name in defaultLimits)) throw new RangeError(`unknown limit "${name}" in --limit (limits: ${limitNames.join(', ')})`);
+  const value = Number(match[2]!.replaceAll('_', ''));
+  if (!Number.isSafeInteger(value)) throw new RangeError(`--limit ${name} is too large: ${match[2]}`);
+  return [name, value];
+}

@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApp, type ServerContext } from './app.js';
 import { loadFixturesFile, validateFixtures, defaultFixturesPath, type Fixtures } from './fixtures.js';
-import { defaultLimits, type Limits } from './limits.js';
+import { resolveLimits, type Limits } from './limits.js';
 import { createLogger, type LogFormat, type LogSink } from './log.js';
 import { loadSpec } from './spec.js';
 import { Worlds, type World } from './store.js';
@@ -79,9 +79,13 @@ export interface Fake extends Omit<FakeNamespace, 'reset' | 'world' | 'name'> {
   close(): Promise<void>;
 }
 
-/** How often Node checks the header and request timeouts: a quarter of the shorter one, 10 ms to 30 s. */
+/**
+ * How often Node checks the header and request timeouts: a quarter of the shorter one, 10 ms to
+ * 30 s (0 turns a timeout off).
+ */
 export function checkingInterval(limits: Limits): number {
-  return Math.min(30_000, Math.max(10, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
+  const on = [limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0);
+  return on.length === 0 ? 30_000 : Math.min(30_000, Math.max(10, Math.floor(Math.min(...on) / 4)));
 }
 
 /**
@@ -110,7 +114,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
       : options.fixtures !== undefined
         ? validateFixtures(options.fixtures)
         : loadFixturesFile(defaultFixturesPath);
-  const limits: Limits = { ...defaultLimits, ...options.limits };
+  const limits = resolveLimits(options.limits);
   const worlds = new Worlds(fixtures, limits);
   const violations: string[] = [];
   const seen = new Map<string, { operationId: string; status: number }>();

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,4 +72,46 @@ describe('jobfake CLI', () => {
     }
     for (const flag of ['-h, --help', '-v, --version']) expect(stdout).toContain(flag);
   });
+
+  it('sets limits with --limit NAME=N (repeatable) and lists them with their defaults in --help', async () => {
+    const { child, url, exited } = await startCli(['--port', '0', '--limit', 'headerBytes=1024', '--limit', 'bodyBytes=100']);
+    const { port } = new URL(url);
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(2000)}\r\n\r\n`));
+      let data = '';
+      socket.on('data', (d) => (data += d));
+      socket.on('close', () => resolve(data));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 431 /);
+    const big = await fetch(`${url}/contexts/etl`, { method: 'POST', body: 'x'.repeat(200) });
+    expect(big.status).toBe(413);
+    child.kill('SIGTERM');
+    expect((await exited).code).toBe(0);
+    const help = await runCli(['--help']);
+    expect(help.stdout).toMatch(/^ {2}headerBytes +16384 /m);
+    expect(help.stdout).toMatch(/^ {2}finishedKept +500 /m);
+  });
+
+  it('fails on an unknown limit or a bad value, naming the known ones', async () => {
+    const unknown = await runCli(['--port', '0', '--limit', 'bodyBites=1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^jobfake: unknown limit "bodyBites" in --limit \(limits: bodyBytes, .*\)\n$/);
+    const bad = await runCli(['--port', '0', '--limit', 'bodyBytes=lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('jobfake: --limit takes NAME=N (a whole number), got "bodyBytes=lots"\n');
+  });
+
+  it('binds to 127.0.0.1 by default and says nothing; bound to every interface, it warns loudly', async () => {
+    const quiet = await startCli(['--port', '0']);
+    expect(quiet.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    quiet.child.kill('SIGTERM');
+    expect((await quiet.exited).stderr).toBe('');
+    // Listens on every interface for a moment; the test only talks to it over loopback.
+    const exposed = await startCli(['--port', '0', '--host', '0.0.0.0']);
+    expect((await fetch(`${exposed.url}/healthz`)).status).toBe(200);
+    exposed.child.kill('SIGTERM');
+    const { stderr } = await exposed.exited;
+    expect(stderr).toMatch(/^jobfake: WARNING: bound to 0\.0\.0\.0, so other machines can reach this fake: its control API .* needs no credentials/);
+  });
 });
+
