@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLimits, startFake, type Fake } from '../src/index.js';
@@ -77,7 +78,7 @@ describe('limits: settings', () => {
 describe('limits: slow and oversized clients', () => {
   let fake: Fake;
   beforeAll(async () => {
-    fake = await startFake({ port: 0, limits: { headersTimeoutMs: 150, requestTimeoutMs: 400, headerBytes: 2048, attachCloseGraceMs: 0 } });
+    fake = await startFake({ port: 0, limits: { headersTimeoutMs: 150, requestTimeoutMs: 400, headerBytes: 2048, bodyBytes: 16 * 1024, attachCloseGraceMs: 0 } });
   });
   afterAll(() => fake.close());
 
@@ -90,7 +91,7 @@ describe('limits: slow and oversized clients', () => {
   });
 
   it('requestTimeoutMs: a client dripping its body gets 408 and is cut off', async () => {
-    const head = 'POST /jobs?appName=a&classPath=b HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n';
+    const head = 'POST /jobs?appName=a&classPath=b HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10000\r\n\r\n';
     const { reply, closedAfterMs } = await rawExchange(fake.port, head, { keepWriting: 'a', everyMs: 20 });
     expect(reply).toMatch(/^HTTP\/1\.1 408 /);
     expect(closedAfterMs).toBeGreaterThanOrEqual(390);
@@ -120,6 +121,23 @@ describe('limits: slow and oversized clients', () => {
     expect(bodyOf(spark.reply)).toEqual({ status: 'ERROR', result: 'request headers too large (limit 2048 bytes)' });
     const fits = await call(`${fake.url}/healthz`, { headers: { 'x-pad': 'a'.repeat(1500) } });
     expect(fits.status).toBe(200);
+  });
+
+  it('bodyBytes: a client sending a body far over the limit reads the 413, every time', async () => {
+    // Refused from its Content-Length, the body is drained: no reset cuts the answer short.
+    const post = (path: string) =>
+      new Promise<string>((resolve) => {
+        const body = Buffer.alloc(1024 * 1024, 0x61);
+        const req = request({ host: '127.0.0.1', port: fake.port, method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(String(res.statusCode)));
+        });
+        req.on('error', (err) => resolve(err.message));
+        req.end(body);
+      });
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await post('/contexts/etl'), await post('/__jobfake/scalingo/apps'));
+    expect(answers).toEqual(Array(8).fill('413'));
   });
 
   it('a malformed request gets 400 in the error shape of the API it named', async () => {
