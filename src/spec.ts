@@ -8,7 +8,8 @@ export const specPath = packageFile('openapi.yaml');
 const require = createRequire(import.meta.url);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
-const NAMESPACE_PREFIX = /^\/ns\/[^/]+(?=\/)/;
+/** A namespace prefix as the server routes it (other names reach no namespace, so no operation). */
+const NAMESPACE_PREFIX = /^\/ns\/[A-Za-z0-9._-]{1,64}(?=\/)/;
 
 type OpenApiDoc = {
   paths: Record<string, Record<string, any>>;

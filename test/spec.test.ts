@@ -41,6 +41,14 @@ describe('the response checker', () => {
     expect(spec.checkResponse({ ...healthz, path: '/ns/a-1/healthz', body: '{"status":"SUCCESS"}' }).violations).toEqual([]);
   });
 
+  it('reaches no operation under a namespace name the server does not route (that is an unknown route)', () => {
+    for (const ns of ['%ZZ', 'a b', 'n'.repeat(65)]) {
+      expect(spec.checkResponse({ ...healthz, path: `/ns/${ns}/healthz`, status: 404, body: '{"status":"ERROR","result":"no route"}' })).toEqual({
+        violations: [`GET /ns/${ns}/healthz: no operation in openapi.yaml`],
+      });
+    }
+  });
+
   it('rejects a body that breaks the schema', () => {
     const { violations } = spec.checkResponse({ ...healthz, body: '{"status":"FINE"}' });
     expect(violations).toHaveLength(1);
