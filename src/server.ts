@@ -101,8 +101,10 @@ function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, 
         ? [408, `request not received in time (headers within ${limits.headersTimeoutMs} ms, the whole request within ${limits.requestTimeoutMs} ms)`]
         : [400, 'malformed HTTP request'];
   const reason = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-  const target = /^[A-Z]+ (\S+)/.exec(err.rawPacket?.subarray(0, 2048).toString('latin1') ?? '')?.[1] ?? '';
-  const path = target.replace(/^https?:\/\/[^/]*/i, '');
+  const target = /^[A-Z]+ (\/\S*|https?:\/\/\S+)/i.exec(err.rawPacket?.subarray(0, 2048).toString('latin1') ?? '')?.[1] ?? '/';
+  // The path as routes see it: no origin, dot segments resolved.
+  const url = target.startsWith('/') ? `http://x${target}` : target;
+  const path = URL.canParse(url) ? new URL(url).pathname : '/';
   const body = JSON.stringify(/^(\/ns\/[^/]+)?\/(v1|attach|__jobfake)(\/|$)/.test(path) ? { error: message } : { status: 'ERROR', result: message });
   return `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }

@@ -144,6 +144,13 @@ describe('limits: slow and oversized clients', () => {
     const { reply } = await rawExchange(fake.port, 'GET /__jobfake/journal HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n');
     expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(bodyOf(reply)).toEqual({ error: 'malformed HTTP request' });
+    // As the routes see it: dot segments resolved, an absolute form's origin dropped.
+    const dots = await rawExchange(fake.port, 'GET /attach/%2e%2e/jobs HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n');
+    expect(bodyOf(dots.reply)).toEqual({ status: 'ERROR', result: 'malformed HTTP request' });
+    const absolute = await rawExchange(fake.port, 'GET http://x/v1/apps HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n');
+    expect(bodyOf(absolute.reply)).toEqual({ error: 'malformed HTTP request' });
+    const empty = await rawExchange(fake.port, 'GET // HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n');
+    expect(bodyOf(empty.reply)).toEqual({ status: 'ERROR', result: 'malformed HTTP request' });
   });
 });
 
