@@ -1,23 +1,82 @@
-import type { MiddlewareHandler } from 'hono';
-import { bodyLimit as countingBodyLimit } from 'hono/body-limit';
+import type { Context, MiddlewareHandler } from 'hono';
+
+/** What is left of a refused body is read and dropped up to this many bytes… */
+const DISCARD_BYTES = 64 * 1024 * 1024;
+/** …and for this long; past either, the body stream is cancelled (the connection closes). */
+const DISCARD_MS = 2000;
+
+export interface BodyLimitOptions {
+  maxSize: number;
+  onError: (c: Context) => Response | Promise<Response>;
+}
 
 /**
- * hono/body-limit, deciding from the headers when it can. Hono's version first reads
+ * A body limit deciding from the headers when it can. hono/body-limit first reads
  * `c.req.raw.body`, which makes @hono/node-server build a full web `Request` (headers, an
  * AbortSignal, a body stream) for every request, GETs included: that alone was a sixth of
  * jobfake's CPU per polling request. The decisions are the same: a GET or HEAD has no body here;
- * a Content-Length without Transfer-Encoding is compared as is; only a body of unknown length
- * goes through hono's counting reader.
+ * a Content-Length without Transfer-Encoding is compared as is (the unread body is then drained
+ * by @hono/node-server); only a body of unknown length is counted as it is read.
+ *
+ * Past the limit, that counted body is read to its end and dropped (bounded by DISCARD_BYTES and
+ * DISCARD_MS) while the 413 goes out. Left half-read, the body stream stops the socket from
+ * reading: @hono/node-server's drain then stalls and resets the connection 500 ms later, so the
+ * client may never read its 413, and a keep-alive client loses its next request.
  */
-export function bodyLimit(options: Parameters<typeof countingBodyLimit>[0]): MiddlewareHandler {
-  const counting = countingBodyLimit(options);
+export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
   return async (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
     const length = c.req.header('content-length');
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
-      return parseInt(length || '0', 10) > options.maxSize ? options.onError!(c) : next();
+      return parseInt(length || '0', 10) > options.maxSize ? options.onError(c) : next();
     }
-    return counting(c, next);
+    const body = c.req.raw.body;
+    if (!body) return next();
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > options.maxSize) {
+        discardRest(reader);
+        return options.onError(c);
+      }
+      chunks.push(value);
+    }
+    const whole = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      whole.set(chunk, at);
+      at += chunk.length;
+    }
+    c.req.raw = new Request(c.req.raw, { body: whole });
+    return next();
   };
+}
+
+function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  const deadline = performance.now() + DISCARD_MS;
+  let dropped = 0;
+  const timer = setTimeout(() => void reader.cancel().catch(() => {}), DISCARD_MS);
+  timer.unref();
+  void (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        dropped += value.length;
+        if (dropped > DISCARD_BYTES || performance.now() > deadline) {
+          await reader.cancel();
+          break;
+        }
+      }
+    } catch {
+      // The client went away, or the stream was cancelled: nothing left to drop.
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
 }

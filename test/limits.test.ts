@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLimits, startFake, type Fake } from '../src/index.js';
@@ -138,6 +138,28 @@ describe('limits: slow and oversized clients', () => {
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await post('/contexts/etl'), await post('/__jobfake/scalingo/apps'));
     expect(answers).toEqual(Array(8).fill('413'));
+  });
+
+  it('bodyBytes: a chunked body far over the limit gets its 413, and the connection serves the next request', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, chunks = 0) =>
+      new Promise<string>((resolve) => {
+        const req = request({ host: '127.0.0.1', port: fake.port, agent, method, path }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(String(res.statusCode)));
+        });
+        req.on('error', (err) => resolve(err.message));
+        // Written in pieces with no Content-Length: sent chunked, its size unknown up front.
+        for (let i = 0; i < chunks; i++) req.write(Buffer.alloc(64 * 1024, 0x61));
+        req.end();
+      });
+    try {
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await send('POST', '/contexts/etl', 16), await send('POST', '/__jobfake/scalingo/apps', 16), await send('GET', '/healthz'));
+      expect(answers).toEqual(Array(3).fill(['413', '413', '200']).flat());
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('a malformed request gets 400 in the error shape of the API it named', async () => {
