@@ -182,6 +182,29 @@ async function freshSession({ booting = false } = {}) {
   return new URL(run.attach_url).pathname;
 }
 
+describe('fuzzing faults', () => {
+  it('adds a fault from any body (201) or refuses it with 400 {"error"}', async () => {
+    const matcher = fc.record({ method: fc.option(fc.constantFrom('GET', 'post', 'CONNECT', '')), path: fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('/**', '/*/*', '**a**a**a**a**b', '/jobs/*', 'x'.repeat(300)))) }, { requiredKeys: [] });
+    const action = fc.oneof(
+      fc.record({ type: fc.constantFrom('status'), status: fc.oneof(fc.integer({ min: 100, max: 700 }), fc.constant(1e300)), message: fc.option(fc.string({ maxLength: 20 })) }),
+      fc.record({ type: fc.constantFrom('delay'), ms: fc.integer({ min: -5, max: 700_000 }) }),
+      fc.record({ type: fc.constantFrom('empty', 'reset', 'rateLimit', 'dropAfterBytes', 'nope'), retryAfter: fc.option(fc.integer()), bytes: fc.option(fc.integer()) }),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    const fault = fc.oneof(fc.record({ match: fc.option(matcher), action, times: fc.option(fc.oneof(fc.integer({ min: -1, max: 3 }), fc.constant(0.5))) }), fc.jsonValue({ maxDepth: 3 }));
+    await fc.assert(
+      fc.asyncProperty(fault, async (body) => {
+        const added = await check({ method: 'POST', path: '/ns/fz-f/__jobfake/faults', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect([201, 400, 413]).toContain('status' in added ? added.status : 0);
+        await check({ method: 'DELETE', path: '/ns/fz-f/__jobfake/faults', headers: {} });
+      }),
+      { numRuns: 150, interruptAfterTimeLimit: 3000 },
+    );
+    expect(specProblems()).toEqual([]);
+    expect(errors).not.toHaveBeenCalled();
+  });
+});
+
 describe('fuzzing multipart uploads', () => {
   beforeAll(async () => {
     fake.world('fz-m').clock.pause();
