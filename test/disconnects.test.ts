@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, useFake } from './helpers/fake.js';
 import { freshNamespace, openTunnel, runToDone, api, login } from './helpers/scalingo.js';
 import { worldWithJar } from './helpers/spark.js';
+import { startCli } from './helpers/cli.js';
 
 /**
  * A client that goes away in the middle of something leaves nothing behind: no socket, session,
@@ -121,4 +122,29 @@ describe('clients that disconnect mid-request', () => {
       expect(errors).not.toHaveBeenCalled();
     });
   });
+
+  it('the CLI process survives a client that drops mid-upload (no uncaught error)', async () => {
+    const { child, url, exited } = await startCli(['--port', '0', '--quiet']);
+    let exit: unknown;
+    void exited.then((e) => (exit = e));
+    try {
+      const token = (await call(`${url}/v1/tokens/exchange`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(':x').toString('base64')}` } })).body.token;
+      const run = await call(`${url}/v1/apps/my-app/run`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"command":"bash"}' });
+      // The default schedule: the container runs after 600 ms.
+      await vi.waitFor(async () => expect((await call(run.body.operation_url, { headers: { authorization: `Bearer ${token}` } })).body.operation.status).toBe('done'), { timeout: 3000, interval: 50 });
+      const { port } = new URL(url);
+      const part = '--b\r\nContent-Disposition: form-data; name="file"; filename="dump.sql"\r\n\r\n';
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.write(`POST ${new URL(run.body.attach_url).pathname}/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n${part}${'x'.repeat(5000)}`, () => resolve()));
+      await new Promise((r) => setTimeout(r, 100));
+      socket.destroy();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(exit).toBeUndefined();
+      expect((await call(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
 });
+

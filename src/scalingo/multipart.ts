@@ -35,6 +35,10 @@ export function readFilePart(c: Context, maxFileBytes: number): Promise<FilePart
     }
     let file: FilePart | undefined;
     parser.on('file', (name: string, stream: Readable & { truncated?: boolean }, info: { filename: string; mimeType: string }) => {
+      // When the body breaks off (the client left), busboy destroys the open part with that
+      // error: unheard, it would be an uncaught exception, and jobfake would exit. The pipeline's
+      // callback below reports it.
+      stream.on('error', () => {});
       if (name !== 'file') return void stream.resume();
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
