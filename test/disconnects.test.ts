@@ -4,6 +4,7 @@ import { call, useFake } from './helpers/fake.js';
 import { freshNamespace, openTunnel, runToDone, api, login } from './helpers/scalingo.js';
 import { worldWithJar } from './helpers/spark.js';
 import { startCli } from './helpers/cli.js';
+import { startFake } from '../src/index.js';
 
 /**
  * A client that goes away in the middle of something leaves nothing behind: no socket, session,
@@ -121,6 +122,22 @@ describe('clients that disconnect mid-request', () => {
       }
       expect(errors).not.toHaveBeenCalled();
     });
+  });
+
+  it('HEAD on the inspector\'s event stream answers its head and leaves no listener behind', async () => {
+    // A fake of its own: HEAD is GET without the body, which openapi.yaml does not list.
+    const fake = await startFake({ port: 0 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await call(`${fake.url}/__jobfake/events`, { method: 'HEAD', headers: { connection: 'close' } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('text/event-stream');
+      }
+      await vi.waitFor(() => expect(fake.liveCounts().sockets).toBe(0), { interval: 5 });
+      expect(fake.world().events.listenerCount('change')).toBe(0);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('the CLI process survives a client that drops mid-upload (no uncaught error)', async () => {

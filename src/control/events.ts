@@ -43,6 +43,9 @@ export function inspectorState(world: World) {
  */
 export function controlEvents(c: Context<AppEnv>) {
   const world = c.get('world');
+  // HEAD: the head alone. Hono drops the body of a HEAD answer without cancelling it, so a stream
+  // started here would wait on its first write forever, holding its 'change' listener.
+  if (c.req.method === 'HEAD') return c.body(null, 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   if (c.req.query('once') === 'true') {
     return streamSSE(c, (stream) => stream.writeSSE({ event: 'state', data: JSON.stringify(inspectorState(world)) }));
   }
