@@ -33,6 +33,16 @@ export function send(port: number, agent: Agent, req: FuzzRequest, timeoutMs: nu
     const headers = framed ? { ...req.headers, 'content-length': String(Buffer.byteLength(req.body!)) } : req.headers;
     const r = request({ host: '127.0.0.1', port, agent, method: req.method, path: req.path, headers }, (res) => {
       const chunks: Buffer[] = [];
+      const contentType = String(res.headers['content-type'] ?? '');
+      // An event stream never ends: its first event is the answer.
+      if (contentType.startsWith('text/event-stream')) {
+        res.once('data', (c: Buffer) => {
+          clearTimeout(timer);
+          r.destroy();
+          resolve({ status: res.statusCode ?? 0, contentType, text: c.toString('utf8') });
+        });
+        return;
+      }
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         clearTimeout(timer);
