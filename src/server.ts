@@ -72,7 +72,8 @@ export interface Fake extends Omit<FakeNamespace, 'reset' | 'world' | 'name'> {
   /**
    * Live counts of what the server holds, for leak checks: open sockets (hijacked tunnels
    * included), attached sessions, timers scheduled on the namespaces' clocks, and requests or
-   * tunnels waiting on something (held CONNECTs, `/wait`, Spark `sync=true`).
+   * tunnels waiting on something (held CONNECTs, `/wait`, Spark `sync=true`, the inspector's
+   * event streams).
    */
   liveCounts(): LiveCounts;
   /** Stops listening and closes every socket, hijacked ones included. */
@@ -204,7 +205,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
       for (const world of worlds.all()) {
         attachSessions += world.scalingo.liveSessions();
         timers += world.clock.scheduledCount;
-        waiters += world.scalingo.waiterCount() + world.spark.jobTable.waiterCount;
+        waiters += world.scalingo.waiterCount() + world.spark.jobTable.waiterCount + world.events.listenerCount('change');
       }
       return { sockets: sockets.size, attachSessions, timers, waiters };
     },

@@ -124,7 +124,7 @@ describe('clients that disconnect mid-request', () => {
     });
   });
 
-  it('HEAD on the inspector\'s event stream answers its head and leaves no listener behind', async () => {
+  it('the inspector\'s event stream leaves no listener behind: HEAD answers its head alone, a page that leaves is forgotten', async () => {
     // A fake of its own: HEAD is GET without the body, which openapi.yaml does not list.
     const fake = await startFake({ port: 0 });
     try {
@@ -133,8 +133,13 @@ describe('clients that disconnect mid-request', () => {
         expect(res.status).toBe(200);
         expect(res.headers.get('content-type')).toBe('text/event-stream');
       }
-      await vi.waitFor(() => expect(fake.liveCounts().sockets).toBe(0), { interval: 5 });
-      expect(fake.world().events.listenerCount('change')).toBe(0);
+      await vi.waitFor(() => expect(fake.liveCounts()).toMatchObject({ sockets: 0, waiters: 0 }), { interval: 5 });
+      // And a page that watches, then goes away.
+      const watching = connect(fake.port, '127.0.0.1', () => watching.write('GET /__jobfake/events HTTP/1.1\r\nHost: x\r\n\r\n'));
+      await new Promise((resolve) => watching.once('data', resolve));
+      expect(fake.liveCounts().waiters).toBe(1);
+      watching.destroy();
+      await vi.waitFor(() => expect(fake.liveCounts()).toMatchObject({ sockets: 0, waiters: 0 }), { interval: 5 });
     } finally {
       await fake.close();
     }

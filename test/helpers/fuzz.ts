@@ -35,7 +35,7 @@ export function send(port: number, agent: Agent, req: FuzzRequest, timeoutMs: nu
       const chunks: Buffer[] = [];
       const contentType = String(res.headers['content-type'] ?? '');
       // An event stream never ends: its first event is the answer.
-      if (contentType.startsWith('text/event-stream')) {
+      if (contentType.startsWith('text/event-stream') && req.method !== 'HEAD') {
         res.once('data', (c: Buffer) => {
           clearTimeout(timer);
           r.destroy();
