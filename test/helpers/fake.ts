@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startFake, type Fake, type StartOptions } from '../../src/index.js';
 import { recordCoverage } from './coverage.js';
@@ -43,3 +44,6 @@ export async function call(url: string, init?: RequestInit): Promise<{ status: n
   if ((res.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
   return { status: res.status, headers: res.headers, body, text };
 }
+
+/** A fresh namespace name, so each test has a world of its own on the shared server. */
+export const freshNamespace = (prefix = 't') => `${prefix}-${randomUUID().slice(0, 8)}`;

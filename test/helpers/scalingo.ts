@@ -1,9 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { call } from './fake.js';
 
-let counter = 0;
-/** A fresh namespace name, so each test has its own world on the shared server. */
-export const freshNamespace = (prefix = 't') => `${prefix}-${process.pid}-${++counter}`;
+export { freshNamespace } from './fake.js';
 
 export const basic = (password: string) => `Basic ${Buffer.from(`:${password}`).toString('base64')}`;
 

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { makeZip } from '../../src/sparkjobserver/zip.js';
 import type { Fake } from '../../src/index.js';
-import { call } from './fake.js';
+import { call, freshNamespace } from './fake.js';
 
 /** A small valid jar (a zip), holding these class files. */
 export const jar = (...entries: string[]) => makeZip(entries.length > 0 ? entries : ['META-INF/MANIFEST.MF']);
 
-/** A fresh namespace name, so each test has a world of its own. */
-export const freshNamespace = (prefix = 'sjs') => `${prefix}-${randomUUID().slice(0, 8)}`;
+export { freshNamespace } from './fake.js';
 
 export function upload(base: string, name: string, body: Uint8Array | string, contentType: string | null = 'application/java-archive') {
   return call(`${base}/binaries/${encodeURIComponent(name)}`, {
