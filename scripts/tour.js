@@ -92,6 +92,23 @@ async function controlAndScalingo(t) {
   await t.call({ method: 'POST', path: '/__jobfake/scalingo/apps', json: { name: 'billing', schedule: { pending: 300, running: 300 } }, expect: 201 });
   await t.call({ method: 'POST', path: '/__jobfake/scalingo/apps', json: { name: 'Not An App' }, expect: 400, via: 'unvalidated', why: OFF_SPEC });
   await t.call({ path: '/__jobfake/scalingo/apps', expect: 200 });
+  // Every control body over the body limit is refused with 413 before it is read.
+  const oversized = { padding: 'x'.repeat(5000) };
+  for (const [method, path] of [
+    ['POST', '/__jobfake/clock'],
+    ['POST', '/__jobfake/scalingo/apps'],
+    ['POST', '/__jobfake/scalingo/tokens'],
+    ['PUT', '/__jobfake/scalingo/schedule'],
+    ['POST', '/__jobfake/scalingo/operations/any/advance'],
+    ['POST', '/__jobfake/scalingo/operations/any/fail'],
+    ['POST', '/__jobfake/spark/jobs/any/advance'],
+    ['POST', '/__jobfake/spark/jobs/any/fail'],
+    ['PUT', '/__jobfake/spark/schedule'],
+    ['POST', '/__jobfake/spark/classes'],
+    ['POST', '/__jobfake/faults'],
+  ]) {
+    await t.call({ method, path, json: oversized, expect: 413, via: 'unvalidated', why: OFF_SPEC });
+  }
   // The inspector: its page, and the live state read once (`once=true` ends the stream after it).
   await t.call({ path: '/__jobfake/ui', expect: 200 });
   await t.call({ path: '/__jobfake/events?once=true', expect: 200 });
