@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../app.js';
 import type { World } from '../store.js';
-import { basicPassword, tokenProblem } from './auth.js';
+import { basicPassword, bearerToken, tokenProblem } from './auth.js';
 import { readJsonObject } from './body.js';
 import { scalingoError, scalingoNotFound } from './errors.js';
 import { readFilePart, type FilePart } from './multipart.js';
@@ -14,7 +14,7 @@ import type { AttachSession } from './state.js';
  */
 export function attachCredentialsProblem(world: World, header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
-  const bearer = header.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const bearer = bearerToken(header);
   const secret = bearer ?? basicPassword(header);
   if (secret === undefined) return 'unsupported Authorization header: use Basic auth with the token as password, or none';
   if (!bearer && world.scalingo.acceptsToken(secret) && world.scalingo.tokens.size > 0) return undefined;

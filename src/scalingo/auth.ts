@@ -57,6 +57,11 @@ export function tokenProblem(world: World, token: string): string | undefined {
   return undefined;
 }
 
+/** The token of a Bearer Authorization header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+}
+
 /** The password of a Basic Authorization header (the user is empty for Scalingo). */
 export function basicPassword(header: string | undefined): string | undefined {
   const match = header?.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i);
@@ -69,7 +74,7 @@ export function basicPassword(header: string | undefined): string | undefined {
 /** Every API call needs `Authorization: Bearer <token from /v1/tokens/exchange>`. */
 export const requireBearer: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header('authorization');
-  const token = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const token = bearerToken(header);
   if (!token) return scalingoError(c, 401, 'missing or malformed Authorization header: expected "Bearer <token>" from POST /v1/tokens/exchange');
   const problem = tokenProblem(c.get('world'), token);
   if (problem) return scalingoError(c, 401, problem);

@@ -4,10 +4,19 @@ import { requireBearer } from './auth.js';
 import { readScalingoBody } from './body.js';
 import { scalingoInvalid, scalingoNotFound } from './errors.js';
 import { appJson, attachUrl, containerJson, operationJson, operationUrl } from './json.js';
-import type { App, RunParams, ScalingoState } from './state.js';
+import type { App, Container, RunParams, ScalingoState } from './state.js';
 
 function findApp(c: Context<AppEnv>): App | undefined {
   return c.get('world').scalingo.apps.get(c.req.param('app')!);
+}
+
+/** The app's live container named in the path, or the 404 to answer (app first, as Scalingo does). */
+function findLiveContainer(c: Context<AppEnv>): { container: Container } | { response: Response } {
+  const app = findApp(c);
+  if (!app) return { response: scalingoNotFound(c, 'app') };
+  const container = c.get('world').scalingo.containers.get(c.req.param('id')!);
+  if (!container || container.app !== app || container.state === 'stopped') return { response: scalingoNotFound(c, 'container') };
+  return { container };
 }
 
 /** What the schema cannot say: a blank command, a size that does not exist. */
@@ -60,24 +69,18 @@ export function runRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   });
 
   api.post('/v1/apps/:app/containers/:id/stop', (c) => {
-    const app = findApp(c);
-    if (!app) return scalingoNotFound(c, 'app');
-    const state = c.get('world').scalingo;
-    const container = state.containers.get(c.req.param('id'));
-    if (!container || container.app !== app || container.state === 'stopped') return scalingoNotFound(c, 'container');
-    state.stopContainer(container);
+    const found = findLiveContainer(c);
+    if ('response' in found) return found.response;
+    c.get('world').scalingo.stopContainer(found.container);
     return c.body(null, 202);
   });
 
   api.post('/v1/apps/:app/containers/:id/kill', async (c) => {
-    const app = findApp(c);
-    if (!app) return scalingoNotFound(c, 'app');
-    const state = c.get('world').scalingo;
-    const container = state.containers.get(c.req.param('id'));
-    if (!container || container.app !== app || container.state === 'stopped') return scalingoNotFound(c, 'container');
+    const found = findLiveContainer(c);
+    if ('response' in found) return found.response;
     const body = await readScalingoBody(c, server);
     if ('response' in body) return body.response;
-    state.kill(container, body.value['signal'] as string);
+    c.get('world').scalingo.kill(found.container, body.value['signal'] as string);
     return c.body(null, 204);
   });
 }

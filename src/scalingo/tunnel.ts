@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { maskCredentials, type ServerContext } from '../app.js';
 import { logAttach } from '../log.js';
+import { stripNamespace } from '../spec.js';
 import { DEFAULT_NAMESPACE, type World } from '../store.js';
 import { attachCredentialsProblem } from './attach.js';
 import type { AttachSession } from './state.js';
@@ -58,7 +59,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   const namespace = match?.[1];
   const world = match && (namespace === undefined || server.worlds.has(namespace)) ? server.worlds.get(namespace ?? DEFAULT_NAMESPACE) : undefined;
   const started = performance.now();
-  const localPath = path.replace(/^\/ns\/[^/]+/, '');
+  const localPath = stripNamespace(path);
   const journal = (status: number) => {
     // CONNECT bypasses Hono, so it reports to the response checker and the log itself.
     server.onResponseChecked?.('attachContainer', status, []);
