@@ -1,7 +1,7 @@
 // What a user gets from the packed tarball: `npm pack`, install it into an empty project, then run
 // the CLI with npx, import it from ESM and TypeScript, and run the README's vitest and CI examples.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -75,6 +75,12 @@ function readmeExamples(): Map<string, string> {
 
 const npmWorks = spawnSync('npm', ['--version'], { env: userEnv(), encoding: 'utf8' }).status === 0;
 
+/** The first Python that has pytest and requests (the README's Python example needs both). */
+const python = ['python3', '/usr/bin/python3'].find(
+  (candidate) => spawnSync(candidate, ['-c', 'import pytest, requests'], { env: userEnv(), stdio: 'ignore' }).status === 0,
+);
+if (!python) console.warn('package.test.ts: the pytest example is skipped, no python3 with pytest and requests (apt-get install -y python3-pytest python3-requests)');
+
 // Each step runs npm, npx, tsc or vitest in a child process: seconds each, more on a busy machine.
 describe.skipIf(!npmWorks)('the packed tarball, installed into an empty project', { timeout: 60_000 }, () => {
   let dir = '';
@@ -104,10 +110,19 @@ describe.skipIf(!npmWorks)('the packed tarball, installed into an empty project'
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('holds only what a user needs: compiled JavaScript with its types, the spec, the fixtures, README and licence', () => {
+  it('holds only what a user needs: compiled JavaScript with its types, the spec, the fixtures, the Python example, README and licence', () => {
     const files = packed.map((file) => file.path).sort();
     const compiled = files.filter((file) => file.startsWith('dist/'));
-    expect(files.filter((file) => !file.startsWith('dist/'))).toEqual(['LICENSE', 'README.md', 'fixtures/default.yaml', 'fixtures/schema.json', 'openapi.yaml', 'package.json']);
+    expect(files.filter((file) => !file.startsWith('dist/'))).toEqual([
+      'LICENSE',
+      'README.md',
+      'examples/python/conftest.py',
+      'examples/python/test_spark_jobserver.py',
+      'fixtures/default.yaml',
+      'fixtures/schema.json',
+      'openapi.yaml',
+      'package.json',
+    ]);
     expect(compiled.filter((file) => !/\.(c?js|d\.ts)$/.test(file)), 'no source maps or stray files').toEqual([]);
     for (const js of compiled.filter((file) => file.endsWith('.js'))) expect(compiled, 'each module has its types').toContain(js.replace(/\.js$/, '.d.ts'));
     expect(compiled).toContain('dist/index.js');
@@ -218,5 +233,16 @@ export { url };
     for (const entry of requests) expect(entry).toMatchObject({ type: 'request', method: 'GET', path: '/healthz', status: 200 });
     // Stopped when the step ended: nothing holds the port any more.
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it.skipIf(!python)("runs the shipped Python example (examples/python): pytest starts `npx jobfake`, a namespace per test, requests as the client", async () => {
+    const tests = join(project, 'tests');
+    mkdirSync(tests, { recursive: true });
+    for (const file of ['conftest.py', 'test_spark_jobserver.py']) copyFileSync(join(project, 'node_modules/jobfake/examples/python', file), join(tests, file));
+    const { code, stdout, stderr } = await run(python!, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests'], { cwd: project });
+    expect(code, stdout + stderr).toBe(0);
+    expect(stdout).toMatch(/^6 passed\b/m);
+    // Stopped at the end of the session: no jobfake left from it.
+    expect(spawnSync('pgrep', ['-f', join(project, 'node_modules/.bin/jobfake')]).status).toBe(1);
   });
 });
