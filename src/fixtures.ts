@@ -19,15 +19,17 @@ export interface OperationSchedule {
   error?: string;
 }
 
+export interface ScalingoFixtures {
+  tokens?: string[];
+  user?: { id?: string; username?: string; fullname?: string; email?: string };
+  apps?: { name: string; schedule?: OperationSchedule }[];
+  schedule?: OperationSchedule;
+  detachedDuration?: number;
+  commands?: ScriptFixture[];
+}
+
 export interface Fixtures {
-  scalingo?: {
-    tokens?: string[];
-    user?: { id?: string; username?: string; fullname?: string; email?: string };
-    apps?: { name: string; schedule?: OperationSchedule }[];
-    schedule?: OperationSchedule;
-    detachedDuration?: number;
-    commands?: ScriptFixture[];
-  };
+  scalingo?: ScalingoFixtures;
   sparkJobserver?: SparkFixtures;
 }
 

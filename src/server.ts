@@ -2,16 +2,18 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createApp, type ServerContext } from './app.js';
+import { createApp } from './app.js';
+import type { ServerContext } from './context.js';
 import { loadFixturesFile, validateFixtures, defaultFixturesPath, type Fixtures } from './fixtures.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { createLogger, type LogFormat, type LogSink } from './log.js';
+import { apiOfPath } from './namespace.js';
 import { loadSpec } from './spec.js';
 import { Worlds, type World } from './store.js';
 import { controlOf, type NamespaceControl } from './control/actions.js';
-import { scalingoRoutes } from './scalingo/routes.js';
-import { sparkRoutes } from './sparkjobserver/routes.js';
-import { controlRoutes } from './control/routes.js';
+import { scalingoApp } from './scalingo/routes.js';
+import { sparkApp } from './sparkjobserver/routes.js';
+import { controlApp } from './control/routes.js';
 import { handleConnect } from './scalingo/tunnel.js';
 
 export interface StartOptions {
@@ -106,7 +108,7 @@ function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, 
   // The path as routes see it: no origin, dot segments resolved.
   const url = target.startsWith('/') ? `http://x${target}` : target;
   const path = URL.canParse(url) ? new URL(url).pathname : '/';
-  const body = JSON.stringify(/^(\/ns\/[^/]+)?\/(v1|attach|__jobfake)(\/|$)/.test(path) ? { error: message } : { status: 'ERROR', result: message });
+  const body = JSON.stringify(apiOfPath(path) === 'spark' ? { status: 'ERROR', result: message } : { error: message });
   return `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
@@ -139,7 +141,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
         }
       : undefined,
   };
-  const app = createApp(context, [scalingoRoutes, sparkRoutes, controlRoutes]);
+  const app = createApp(context, [scalingoApp, sparkApp, controlApp]);
 
   const server = createAdaptorServer({
     fetch: app.fetch,

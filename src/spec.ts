@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv, ValidateFunction } from 'ajv';
+import { stripNamespace } from './namespace.js';
 import { packageFile } from './paths.js';
 
 export const specPath = packageFile('openapi.yaml');
@@ -8,8 +9,6 @@ export const specPath = packageFile('openapi.yaml');
 const require = createRequire(import.meta.url);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
-/** A namespace prefix as the server routes it (other names reach no namespace, so no operation). */
-const NAMESPACE_PREFIX = /^\/ns\/[A-Za-z0-9._-]{1,64}(?=\/)/;
 
 type OpenApiDoc = {
   paths: Record<string, Record<string, any>>;
@@ -145,11 +144,6 @@ export class Spec {
 
 function templateRank(template: string): number {
   return (template.match(/\{/g) ?? []).length;
-}
-
-export function stripNamespace(path: string): string {
-  const noQuery = path.split('?')[0]!;
-  return noQuery.replace(NAMESPACE_PREFIX, '');
 }
 
 let shared: Spec | undefined;

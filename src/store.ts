@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { Clock } from './clock.js';
-import { Faults } from './control/faults.js';
+import { Faults } from './faults.js';
 import type { Fixtures } from './fixtures.js';
 import type { Limits } from './limits.js';
+import { DEFAULT_NAMESPACE } from './namespace.js';
 import { ScalingoState } from './scalingo/state.js';
 import { SparkState } from './sparkjobserver/state.js';
 
@@ -45,8 +46,14 @@ export class World {
   }
 
   private build(): void {
-    this.scalingo = new ScalingoState(this);
-    this.spark = new SparkState(this);
+    const host = <F>(api: 'scalingo' | 'spark', fixtures: F) => ({
+      clock: this.clock,
+      limits: this.limits,
+      fixtures,
+      changed: (kind: string, id: string) => this.changed(api, kind, id),
+    });
+    this.scalingo = new ScalingoState(host('scalingo', this.fixtures.scalingo ?? {}));
+    this.spark = new SparkState(host('spark', this.fixtures.sparkJobserver ?? {}));
   }
 
   /** Back to the fixtures' state: drops sessions, timers, jobs and the journal. */
@@ -102,9 +109,6 @@ export class World {
     this.spark.dispose();
   }
 }
-
-export const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-export const DEFAULT_NAMESPACE = 'default';
 
 export class NamespaceLimitError extends Error {}
 

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixturesAjvOptions, fixturesSchemaKey, loadFixturesFile, textKey } from '../src/fixtures.js';
-import { searchOf } from '../src/app.js';
+import { searchOf } from '../src/pipeline.js';
 import { call, useFake } from './helpers/fake.js';
 import { api, basic, freshNamespace, login } from './helpers/scalingo.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { globMatcher, MAX_GLOB_LENGTH } from '../src/control/match.js';
+import { globMatcher, MAX_GLOB_LENGTH } from '../src/match.js';
 import { call, useFake } from './helpers/fake.js';
 import { freshNamespace } from './helpers/scalingo.js';
 

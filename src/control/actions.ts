@@ -2,8 +2,8 @@ import type { OperationSchedule, SparkClassFixture, SparkSchedule } from '../fix
 import { SparkStateError } from '../sparkjobserver/errors.js';
 import type { JobStatus } from '../sparkjobserver/jobs.js';
 import type { World, JournalEntry } from '../store.js';
-import type { FaultInput } from './faults.js';
-import { MAX_GLOB_LENGTH, requestMatcher, type RequestMatcher } from './match.js';
+import type { FaultInput } from '../faults.js';
+import { MAX_GLOB_LENGTH, requestMatcher, type RequestMatcher } from '../match.js';
 import { binaryView, containerView, faultView, jobView, operationView, sparkContextView } from './views.js';
 
 export class ControlError extends Error {

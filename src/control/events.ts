@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../context.js';
 import type { World } from '../store.js';
 import { controlOf } from './actions.js';
 import { containerSummaryView } from './views.js';

@@ -1,14 +1,20 @@
 import type { Context, Hono } from 'hono';
-import { CONTROL_PREFIX, type AppEnv, type ServerContext } from '../app.js';
+import { apiApp, limitBody } from '../api-app.js';
+import type { AppEnv, ServerContext } from '../context.js';
+import { CONTROL_PREFIX } from '../namespace.js';
+import { scalingoError } from '../scalingo/errors.js';
 import { checkJsonBody } from '../validate.js';
 import { ControlError, controlOf, type NamespaceControl } from './actions.js';
 import { inspectorRoutes } from './ui.js';
 
 type Handler = (control: NamespaceControl, body: any, c: Context<AppEnv>) => unknown;
 
-/** jobfake's control API under /__jobfake (and /ns/<name>/__jobfake for one namespace). */
-export function controlRoutes(api: Hono<AppEnv>, server: ServerContext): void {
+/** jobfake's control API under /__jobfake (and /ns/<name>/__jobfake for one namespace); errors as {"error"}. */
+export function controlApp(server: ServerContext): Hono<AppEnv> {
+  const api = apiApp(scalingoError);
   const P = CONTROL_PREFIX;
+  const { bodyBytes } = server.limits;
+  api.use(`${P}/*`, limitBody(scalingoError, bodyBytes, `request body too large (limit ${bodyBytes} bytes)`));
 
   /**
    * Runs a control action with a spec-validated body; errors in {"error": "…"} form. Routes
@@ -92,4 +98,5 @@ export function controlRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.delete(`${P}/faults/:id`, route(204, (control, _b, c) => control.faults.remove(c.req.param('id')!)));
 
   inspectorRoutes(api);
+  return api;
 }

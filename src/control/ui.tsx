@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { createHash } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { CONTROL_PREFIX, type AppEnv } from '../app.js';
+import type { AppEnv } from '../context.js';
+import { CONTROL_PREFIX } from '../namespace.js';
 import { controlEvents } from './events.js';
 import { inspectorScript } from './ui-script.js';
 

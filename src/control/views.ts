@@ -1,4 +1,4 @@
-import type { Fault } from './faults.js';
+import type { Fault } from '../faults.js';
 import { iso } from '../scalingo/json.js';
 import type { Container, Operation } from '../scalingo/state.js';
 import type { Binary } from '../sparkjobserver/binaries.js';

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import type { AppEnv } from '../app.js';
+import type { AppEnv } from '../context.js';
 import type { World } from '../store.js';
 import { basicPassword, bearerToken, tokenProblem } from './auth.js';
 import { readJsonObject } from './body.js';

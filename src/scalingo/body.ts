@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { AppEnv, ServerContext } from '../app.js';
+import type { AppEnv, ServerContext } from '../context.js';
 import { checkJsonBody } from '../validate.js';
 import { scalingoError, scalingoInvalid } from './errors.js';
 

@@ -1,12 +1,22 @@
 import type { Hono } from 'hono';
-import type { AppEnv, ServerContext } from '../app.js';
+import { apiApp, limitBody } from '../api-app.js';
+import type { AppEnv, ServerContext } from '../context.js';
 import { attachRoutes } from './attach.js';
 import { authRoutes } from './auth.js';
+import { scalingoError } from './errors.js';
 import { runRoutes } from './run.js';
 
 /** The Scalingo API: auth, apps, run, operations, containers, and the attach URL's HTTP side. */
-export function scalingoRoutes(api: Hono<AppEnv>, server: ServerContext): void {
-  authRoutes(api);
-  runRoutes(api, server);
-  attachRoutes(api);
+export function scalingoApp(server: ServerContext): Hono<AppEnv> {
+  const app = apiApp(scalingoError);
+  const { bodyBytes, uploadBytes } = server.limits;
+  // Multipart framing adds a little to the file itself; the handler checks the exact file size.
+  app.use('/attach/:token/files', limitBody(scalingoError, uploadBytes + 64 * 1024, `upload too large (limit ${uploadBytes} bytes)`));
+  const bodies = limitBody(scalingoError, bodyBytes, `request body too large (limit ${bodyBytes} bytes)`);
+  app.use('/attach/:token', bodies);
+  app.use('/v1/:rest{.*}', bodies);
+  authRoutes(app);
+  runRoutes(app, server);
+  attachRoutes(app);
+  return app;
 }

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import type { AppEnv, ServerContext } from '../app.js';
+import type { AppEnv, ServerContext } from '../context.js';
 import { requireBearer } from './auth.js';
 import { readScalingoBody } from './body.js';
 import { scalingoInvalid, scalingoNotFound } from './errors.js';

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Timer } from '../clock.js';
-import type { OperationSchedule, ScriptFixture } from '../fixtures.js';
-import type { World } from '../store.js';
+import type { OperationSchedule, ScalingoFixtures, ScriptFixture } from '../fixtures.js';
+import type { StateHost } from '../host.js';
 import { defaultSizes, type ContainerSize } from './sizes.js';
 
 export type OperationStatus = 'pending' | 'running' | 'done' | 'error';
@@ -119,8 +119,8 @@ export class ScalingoState {
   private readonly labelCounters = new Map<string, number>();
   private readonly finished: Container[] = [];
 
-  constructor(readonly world: World) {
-    const fixtures = world.fixtures.scalingo ?? {};
+  constructor(private readonly host: StateHost<ScalingoFixtures>) {
+    const fixtures = host.fixtures;
     this.tokens = new Set(fixtures.tokens ?? []);
     this.schedule = { ...fixtures.schedule };
     this.detachedMs = fixtures.detachedDuration ?? DEFAULT_DETACHED_MS;
@@ -128,7 +128,7 @@ export class ScalingoState {
   }
 
   get user() {
-    const user = this.world.fixtures.scalingo?.user ?? {};
+    const user = this.host.fixtures.user ?? {};
     return {
       id: user.id ?? 'us-jobfake',
       username: user.username ?? 'jobfake',
@@ -149,7 +149,7 @@ export class ScalingoState {
       if (schedule) existing.schedule = schedule;
       return existing;
     }
-    const app: App = { id: `${name}-${randomBytes(6).toString('hex')}`, name, createdAt: this.world.clock.now(), schedule };
+    const app: App = { id: `${name}-${randomBytes(6).toString('hex')}`, name, createdAt: this.host.clock.now(), schedule };
     this.apps.set(name, app);
     this.changed('app', name);
     return app;
@@ -160,7 +160,7 @@ export class ScalingoState {
   }
 
   run(app: App, params: RunParams): Operation {
-    const now = this.world.clock.now();
+    const now = this.host.clock.now();
     const typeIndex = (this.labelCounters.get(app.name) ?? 0) + 1;
     this.labelCounters.set(app.name, typeIndex);
     const container = {
@@ -221,7 +221,7 @@ export class ScalingoState {
   }
 
   private scriptFor(command: string): ScriptFixture | undefined {
-    return (this.world.fixtures.scalingo?.commands ?? []).find((script) =>
+    return (this.host.fixtures.commands ?? []).find((script) =>
       script.command !== undefined ? script.command === command : new RegExp(script.pattern!).test(command),
     );
   }
@@ -231,9 +231,9 @@ export class ScalingoState {
     operation.timer = undefined;
     const schedule = this.scheduleOf(operation.app);
     if (operation.status === 'pending') {
-      operation.timer = this.world.clock.schedule(schedule.pending!, () => this.advanceOperation(operation.id));
+      operation.timer = this.host.clock.schedule(schedule.pending!, () => this.advanceOperation(operation.id));
     } else if (operation.status === 'running') {
-      operation.timer = this.world.clock.schedule(schedule.running!, () =>
+      operation.timer = this.host.clock.schedule(schedule.running!, () =>
         schedule.error ? this.failOperation(operation.id, schedule.error) : this.advanceOperation(operation.id),
       );
     }
@@ -262,7 +262,7 @@ export class ScalingoState {
   }
 
   private setStatus(operation: Operation, status: OperationStatus): void {
-    const now = this.world.clock.now();
+    const now = this.host.clock.now();
     operation.timer?.cancel();
     operation.timer = undefined;
     operation.status = status;
@@ -279,22 +279,22 @@ export class ScalingoState {
       session.readyWaiters.clear();
       this.touch(session);
     } else {
-      container.timer = this.world.clock.schedule(this.detachedMs, () => this.finish(container, container.script?.exitCode ?? 0));
+      container.timer = this.host.clock.schedule(this.detachedMs, () => this.finish(container, container.script?.exitCode ?? 0));
     }
     this.changed('container', container.id);
   }
 
   /** Records activity on an attach session and keeps its idle deadline ahead. */
   touch(session: AttachSession): void {
-    session.lastActivity = this.world.clock.now();
+    session.lastActivity = this.host.clock.now();
     if (session.idleTimer || session.phase === 'ended' || session.container.state !== 'running') return;
     const check = () => {
       session.idleTimer = undefined;
-      const idle = this.world.clock.now() - session.lastActivity;
-      if (idle >= this.world.limits.attachIdleMs) this.endSession(session, { timeout: true });
-      else session.idleTimer = this.world.clock.schedule(this.world.limits.attachIdleMs - idle, check);
+      const idle = this.host.clock.now() - session.lastActivity;
+      if (idle >= this.host.limits.attachIdleMs) this.endSession(session, { timeout: true });
+      else session.idleTimer = this.host.clock.schedule(this.host.limits.attachIdleMs - idle, check);
     };
-    session.idleTimer = this.world.clock.schedule(this.world.limits.attachIdleMs, check);
+    session.idleTimer = this.host.clock.schedule(this.host.limits.attachIdleMs, check);
   }
 
   /**
@@ -328,7 +328,7 @@ export class ScalingoState {
       sha256: createHash('sha256').update(content).digest('hex'),
       contentType,
       content,
-      at: this.world.clock.now(),
+      at: this.host.clock.now(),
     };
     session.uploadBytes += content.length - (previous?.size ?? 0);
     session.uploads.set(name, upload);
@@ -338,7 +338,7 @@ export class ScalingoState {
   }
 
   recordResize(session: AttachSession, width: number, height: number): void {
-    session.resizes.push({ width, height, at: this.world.clock.now() });
+    session.resizes.push({ width, height, at: this.host.clock.now() });
     this.touch(session);
     this.changed('container', session.container.id);
   }
@@ -350,7 +350,7 @@ export class ScalingoState {
       session.received.push(kept);
       session.receivedKept += kept.length;
     }
-    session.lastActivity = this.world.clock.now();
+    session.lastActivity = this.host.clock.now();
   }
 
   /** Ends an attach session: its container stops, waiters on /wait are answered. */
@@ -388,7 +388,7 @@ export class ScalingoState {
   private finish(container: Container, exitCode: number | null): void {
     if (container.state === 'stopped') return;
     container.state = 'stopped';
-    container.deletedAt = this.world.clock.now();
+    container.deletedAt = this.host.clock.now();
     container.exitCode = exitCode;
     container.timer?.cancel();
     container.timer = undefined;
@@ -401,7 +401,7 @@ export class ScalingoState {
 
   /** Keeps at most `finishedKept` ended containers (and their operations and sessions). */
   private evict(): void {
-    while (this.finished.length > this.world.limits.finishedKept) {
+    while (this.finished.length > this.host.limits.finishedKept) {
       const old = this.finished.shift()!;
       this.containers.delete(old.id);
       this.operations.delete(old.operation.id);
@@ -437,6 +437,6 @@ export class ScalingoState {
   }
 
   private changed(kind: string, id: string): void {
-    this.world.changed('scalingo', kind, id);
+    this.host.changed(kind, id);
   }
 }

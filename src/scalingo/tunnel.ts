@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { maskCredentials, type ServerContext } from '../app.js';
+import type { ServerContext } from '../context.js';
 import { logAttach } from '../log.js';
-import { stripNamespace } from '../spec.js';
-import { DEFAULT_NAMESPACE, type World } from '../store.js';
+import { DEFAULT_NAMESPACE, splitNamespace } from '../namespace.js';
+import { Trip, maskCredentials } from '../pipeline.js';
+import type { World } from '../store.js';
 import { attachCredentialsProblem } from './attach.js';
 import type { AttachSession } from './state.js';
 
@@ -24,14 +25,19 @@ const LINGER_MS = 10_000;
 /** Input kept while a CONNECT is held for its container; past it, reading pauses. */
 const EARLY_BYTES = 64 * 1024;
 
-const ATTACH_PATH = /^(?:\/ns\/([A-Za-z0-9._-]{1,64}))?\/attach\/([^/?#]+)$/;
+const ATTACH_PATH = /^\/attach\/([^/?#]+)$/;
 const REASONS: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
-function refuse(socket: Duplex, status: number, body: object): void {
+/** A whole error answer on the raw socket: status line, JSON headers, the body. */
+function answerText(status: number, body: string): string {
+  return `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/** Answers with an error and closes; the answer ends the trip (response check, journal, log). */
+function refuse(trip: Trip, socket: Duplex, status: number, body: object): void {
   const text = JSON.stringify(body);
-  socket.end(
-    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-  );
+  trip.end(status, { answer: { contentType: 'application/json', body: text } });
+  socket.end(answerText(status, text));
 }
 
 function pathOf(url: string | undefined): string {
@@ -50,59 +56,45 @@ function pathOf(url: string | undefined): string {
 /**
  * CONNECT on an attach URL: answers `HTTP/1.1 200 OK` and an empty line on its own, then the
  * connection is the container's raw stdin/stdout. Node hands CONNECT to the server's 'connect'
- * event, never to Hono, so routing and auth happen here.
+ * event, never to Hono, so routing and auth happen here; the request pipeline (namespace,
+ * faults, response check, journal, log) is the same Trip as HTTP's.
  */
 export function handleConnect(server: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy());
   const path = pathOf(req.url);
-  const match = ATTACH_PATH.exec(path);
-  const namespace = match?.[1];
-  const world = match && (namespace === undefined || server.worlds.has(namespace)) ? server.worlds.get(namespace ?? DEFAULT_NAMESPACE) : undefined;
-  const started = performance.now();
-  const localPath = stripNamespace(path);
-  const journal = (status: number) => {
-    // CONNECT bypasses Hono, so it reports to the response checker and the log itself.
-    server.onResponseChecked?.('attachContainer', status, []);
-    if (status !== 200) server.log?.({ type: 'request', time: new Date().toISOString(), method: 'CONNECT', path, status, durationMs: 0, namespace: namespace ?? DEFAULT_NAMESPACE });
-    world?.record({
-      time: new Date(world.clock.now()).toISOString(),
-      method: 'CONNECT',
-      path: localPath,
-      query: '',
-      headers: maskCredentials(new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)]))),
-      bodySize: 0,
-      status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-    });
-  };
-  const session = world?.scalingo.sessions.get(match![2]!);
-  if (!world || !session || session.phase === 'ended') {
-    journal(404);
-    return refuse(socket, 404, { resource: 'attach', error: 'not found' });
+  const { namespace, local } = splitNamespace(path);
+  const token = ATTACH_PATH.exec(local)?.[1];
+  const trip = new Trip(server, {
+    method: 'CONNECT',
+    path,
+    sentPath: () => path,
+    namespace,
+    localPath: local,
+    query: '',
+    headers: maskCredentials(new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)]))),
+    bodySize: 0,
+  });
+  // A CONNECT never creates a namespace: an attach URL of one that does not exist is not found.
+  const refused = token === undefined ? undefined : trip.enter({ existingOnly: true });
+  if (refused !== undefined) return refuse(trip, socket, 503, { error: refused });
+  const world = trip.world;
+  const session = token === undefined ? undefined : world?.scalingo.sessions.get(token);
+  if (!world || !session || session.phase === 'ended') return refuse(trip, socket, 404, { resource: 'attach', error: 'not found' });
+  const fault = trip.fault();
+  if (fault?.kind === 'close') {
+    trip.end(444);
+    return void (fault.reset ? (socket as Socket).resetAndDestroy?.() : socket.destroy());
   }
-  const fault = world.faults.size > 0 ? world.faults.take('CONNECT', localPath) : undefined;
-  if (fault && fault.action.type !== 'dropAfterBytes' && fault.action.type !== 'delay') {
-    const action = fault.action;
-    if (action.type === 'reset') return void (socket as Socket).resetAndDestroy?.();
-    if (action.type === 'empty') return void socket.destroy();
-    const status = action.type === 'rateLimit' ? 429 : action.status;
-    return refuse(socket, status, { error: action.type === 'status' ? action.message ?? `fault injected by jobfake: ${status}` : 'rate limit exceeded (fault injected by jobfake)' });
+  if (fault?.kind === 'error') {
+    trip.end(fault.status);
+    return void socket.end(answerText(fault.status, JSON.stringify({ error: fault.message })));
   }
-  if (fault?.action.type === 'dropAfterBytes') session.dropAfterBytes = fault.action.bytes;
+  if (fault?.kind === 'dropAfterBytes') session.dropAfterBytes = fault.bytes;
   const problem = attachCredentialsProblem(world, req.headers.authorization);
-  if (problem) {
-    journal(401);
-    return refuse(socket, 401, { error: problem });
-  }
-  if (session.phase === 'attached') {
-    journal(409);
-    return refuse(socket, 409, { error: 'this container is already attached' });
-  }
+  if (problem) return refuse(trip, socket, 401, { error: problem });
+  if (session.phase === 'attached') return refuse(trip, socket, 409, { error: 'this container is already attached' });
   const open = server.worlds.all().reduce((sum, w) => sum + w.scalingo.liveSessions(), 0);
-  if (open >= server.limits.attachSessions) {
-    journal(503);
-    return refuse(socket, 503, { error: `too many attach sessions open (limit ${server.limits.attachSessions})` });
-  }
+  if (open >= server.limits.attachSessions) return refuse(trip, socket, 503, { error: `too many attach sessions open (limit ${server.limits.attachSessions})` });
 
   // Older CLIs attach straight from the run answer: hold the CONNECT until the container runs.
   // Input sent meanwhile is kept (reading stops past EARLY_BYTES, for back-pressure). The socket
@@ -132,11 +124,9 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
     socket.off('close', leave);
     socket.off('data', keepEarly);
     socket.pause();
-    if (!ready || session.phase !== 'waiting') {
-      journal(404);
-      return refuse(socket, 404, { resource: 'attach', error: 'not found' });
-    }
-    journal(200);
+    if (!ready || session.phase !== 'waiting') return refuse(trip, socket, 404, { resource: 'attach', error: 'not found' });
+    // The session's start and end are logged instead of the request.
+    trip.end(200, { answer: { contentType: null, body: '' }, log: false });
     const log = logAttach(server.log, { namespace: namespace ?? DEFAULT_NAMESPACE, path });
     world.scalingo.whenEnded(session, () => {
       log.fromClient(session.bytesIn);
@@ -145,7 +135,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
     });
     attach(world, session, socket, early, server.limits.attachCloseGraceMs);
   };
-  const delay = fault?.action.type === 'delay' ? fault.action.ms : 0;
+  const delay = fault?.kind === 'delay' ? fault.ms : 0;
   if (delay > 0) {
     const timer = setTimeout(() => (stopWaiting = world.scalingo.whenReady(session, start)), delay);
     stopWaiting = () => clearTimeout(timer);

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from '../body-limit.js';
-import type { AppContext, AppEnv } from '../app.js';
-import type { Limits } from '../limits.js';
+import { limitBody } from '../api-app.js';
+import type { AppContext, AppEnv } from '../context.js';
 import { sparkError } from './errors.js';
 import type { JobRecord } from './jobs.js';
 import type { SparkState } from './state.js';
@@ -9,12 +8,9 @@ import { secs } from './time.js';
 
 export const stateOf = (c: AppContext): SparkState => c.get('world').spark;
 
-/** Refuses a body over the namespace's limit with 413 in the server's error shape. */
-export function limitBody(pick: (limits: Limits) => number): MiddlewareHandler<AppEnv> {
-  return (c, next) => {
-    const max = pick(c.get('world').limits);
-    return bodyLimit({ maxSize: max, onError: (c) => sparkError(c, 413, `Request entity is larger than the limit of ${max} bytes`) })(c, next);
-  };
+/** Refuses a body over `max` bytes with 413, in the server's words. */
+export function sparkBodyLimit(max: number): MiddlewareHandler<AppEnv> {
+  return limitBody(sparkError, max, `Request entity is larger than the limit of ${max} bytes`);
 }
 
 /** "OK" as text (≤0.9) or {"status": "SUCCESS"}. */

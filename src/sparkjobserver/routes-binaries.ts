@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
-import type { AppContext, AppEnv } from '../app.js';
+import type { AppContext, AppEnv, ServerContext } from '../context.js';
 import { sparkError } from './errors.js';
-import { limitBody, okAnswer, stateOf } from './http.js';
+import { sparkBodyLimit, okAnswer, stateOf } from './http.js';
 import type { SparkState } from './state.js';
 import { isZip } from './zip.js';
 
@@ -26,14 +26,14 @@ async function upload(c: AppContext) {
   }
   if (!isZip(bytes)) return sparkError(c, 400, 'Binary is not of the right format');
   if (!state.binaries.fits(name, bytes)) {
-    return sparkError(c, 413, `jobfake: binaries in this namespace would exceed ${c.get('world').limits.sparkBinaryBytes} bytes`);
+    return sparkError(c, 413, `jobfake: binaries in this namespace would exceed ${state.limits.sparkBinaryBytes} bytes`);
   }
   state.binaries.put(name, type, bytes, state.now());
   return profile.uploadAnswer === 'text' ? okAnswer(c, 'text') : okAnswer(c, 'json', 201);
 }
 
 /** POST, GET and DELETE /binaries. */
-export function binaryRoutes(api: Hono<AppEnv>): void {
+export function binaryRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.get('/binaries', (c) => c.json(binaryList(stateOf(c))));
 
   api.get('/binaries/:name', (c) => {
@@ -46,7 +46,7 @@ export function binaryRoutes(api: Hono<AppEnv>): void {
     return c.json({ 'app-name': binary.name, 'binary-type': binary.type, 'upload-time': state.time(binary.uploadTime) });
   });
 
-  api.post('/binaries/:name', limitBody((l) => l.uploadBytes), upload);
+  api.post('/binaries/:name', sparkBodyLimit(server.limits.uploadBytes), upload);
 
   api.delete('/binaries/:name', (c) => {
     const state = stateOf(c);

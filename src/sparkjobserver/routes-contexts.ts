@@ -1,13 +1,14 @@
 import type { Hono } from 'hono';
-import type { AppEnv } from '../app.js';
+import type { AppEnv, ServerContext } from '../context.js';
+import { rawLocalPath } from '../namespace.js';
 import { isPythonFactory } from './contexts.js';
 import { malformedParam, sparkError } from './errors.js';
 import { HoconError, getPath, parseHocon, type ConfigObject } from './hocon.js';
-import { limitBody, stateOf } from './http.js';
+import { sparkBodyLimit, stateOf } from './http.js';
 import { parseBool } from './submit.js';
 
 /** GET, POST and DELETE /contexts. */
-export function contextRoutes(api: Hono<AppEnv>): void {
+export function contextRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.get('/contexts', (c) => c.json([...stateOf(c).contexts.byName.keys()]));
 
   api.get('/contexts/:name', (c) => {
@@ -17,7 +18,7 @@ export function contextRoutes(api: Hono<AppEnv>): void {
     return c.json({ name: context.name, applicationId: context.applicationId, url: context.url });
   });
 
-  api.post('/contexts/:name', limitBody((l) => l.bodyBytes), async (c) => {
+  api.post('/contexts/:name', sparkBodyLimit(server.limits.bodyBytes), async (c) => {
     const state = stateOf(c);
     const name = c.req.param('name');
     if (!/^\p{L}/u.test(name)) return sparkError(c, 400, 'context name must start with letters');
@@ -30,7 +31,7 @@ export function contextRoutes(api: Hono<AppEnv>): void {
       throw err;
     }
     if (state.contexts.get(name)) return sparkError(c, 400, `context ${name} exists`);
-    if (state.contexts.full) return sparkError(c, 503, `jobfake: too many contexts in this namespace (limit ${c.get('world').limits.sparkContexts})`);
+    if (state.contexts.full) return sparkError(c, 503, `jobfake: too many contexts in this namespace (limit ${state.limits.sparkContexts})`);
     const params = c.req.query();
     const fromConfig = getPath(config, 'spark.context-settings');
     const settings: Record<string, unknown> = { ...(fromConfig && typeof fromConfig === 'object' && !Array.isArray(fromConfig) ? fromConfig : {}), ...params };
@@ -47,6 +48,7 @@ export function contextRoutes(api: Hono<AppEnv>): void {
     const context = state.contexts.get(name);
     if (!context) return sparkError(c, 404, `context ${name} not found`);
     if (state.stopContext(context) === 'stopped') return c.json({ status: 'SUCCESS', result: 'Context stopped' });
-    return c.body(null, 202, { Location: `${c.get('baseUrl')}${new URL(c.req.url).pathname.replace(/^\/ns\/[^/]+/, '')}${new URL(c.req.url).search}` });
+    const url = new URL(c.req.url);
+    return c.body(null, 202, { Location: `${c.get('baseUrl')}${rawLocalPath(url.pathname, c.req.param('ns' as never) !== undefined)}${url.search}` });
   });
 }

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
-import type { AppContext, AppEnv } from '../app.js';
+import type { AppContext, AppEnv, ServerContext } from '../context.js';
 import { exceptionMap, malformedParam, sparkError, sparkException } from './errors.js';
-import { jobReport, limitBody, stateOf } from './http.js';
+import { jobReport, sparkBodyLimit, stateOf } from './http.js';
 import { parseInt32, submitJob } from './submit.js';
 
 async function postJob(c: AppContext) {
@@ -30,7 +30,7 @@ async function postJob(c: AppContext) {
 }
 
 /** POST /jobs, the job queries and DELETE /jobs/{id}. */
-export function jobRoutes(api: Hono<AppEnv>): void {
+export function jobRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.get('/jobs', (c) => {
     const state = stateOf(c);
     const limitParam = c.req.query('limit');
@@ -41,7 +41,7 @@ export function jobRoutes(api: Hono<AppEnv>): void {
     return c.json(jobs.slice(0, Math.max(0, limit)).map((job) => jobReport(state, job)));
   });
 
-  api.post('/jobs', limitBody((l) => l.bodyBytes), postJob);
+  api.post('/jobs', sparkBodyLimit(server.limits.bodyBytes), postJob);
 
   api.get('/jobs/:id/config', (c) => {
     const job = stateOf(c).jobs.get(c.req.param('id'));

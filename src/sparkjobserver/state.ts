@@ -1,5 +1,6 @@
-import type { SparkClassFixture, SparkSchedule } from '../fixtures.js';
-import type { World } from '../store.js';
+import type { SparkClassFixture, SparkFixtures, SparkSchedule } from '../fixtures.js';
+import type { StateHost } from '../host.js';
+import type { Limits } from '../limits.js';
 import { BinaryStore } from './binaries.js';
 import { ContextStore, isPythonFactory, type SparkContext } from './contexts.js';
 import { SparkStateError } from './errors.js';
@@ -24,22 +25,22 @@ export class SparkState {
   private readonly offsetMinutes: number | undefined;
   private readonly stopTimers = new Set<{ cancel(): void }>();
 
-  constructor(readonly world: World) {
-    const fx = world.fixtures.sparkJobserver ?? {};
+  constructor(private readonly host: StateHost<SparkFixtures>) {
+    const fx = host.fixtures;
     this.version = fx.version ?? 'seed';
     this.maxJobsPerContext = fx.maxJobsPerContext ?? DEFAULT_MAX_JOBS;
     this.schedule = { ...DEFAULT_SCHEDULE, ...fx.schedule };
     this.offsetMinutes = fx.utcOffset === undefined ? undefined : parseOffset(fx.utcOffset);
     this.classes = [...(fx.classes ?? [])];
-    this.binaries = new BinaryStore(world.limits, (name) => world.changed('spark', 'binary', name));
-    this.contexts = new ContextStore(() => world.limits.sparkContexts, (name) => world.changed('spark', 'context', name));
-    const now = world.clock.now();
+    this.binaries = new BinaryStore(host.limits, (name) => host.changed('binary', name));
+    this.contexts = new ContextStore(() => host.limits.sparkContexts, (name) => host.changed('context', name));
+    const now = host.clock.now();
     for (const binary of fx.binaries ?? []) this.binaries.put(binary.name, binary.type ?? 'Jar', new Uint8Array(0), now);
     for (const context of fx.contexts ?? []) {
       this.contexts.create({ name: context.name, adHoc: false, python: isPythonFactory(context.factory), maxJobs: context.maxJobs ?? this.maxJobsPerContext, settings: { 'context-factory': context.factory } }, now);
     }
     this.jobTable = new JobTable({
-      clock: world.clock,
+      clock: host.clock,
       timing: (job) => {
         const perClass = this.classSchedules.get(job.classPath);
         const declared = [...this.classes].reverse().find((c) => c.name === job.classPath);
@@ -48,11 +49,11 @@ export class SparkState {
           running: perClass?.running ?? declared?.duration ?? this.schedule.running,
         };
       },
-      finishedKept: () => world.limits.finishedKept,
+      finishedKept: () => host.limits.finishedKept,
       ended: (job) => {
         if (this.contexts.get(job.context)?.adHoc) this.contexts.delete(job.context);
       },
-      changed: (job) => world.changed('spark', 'job', job.jobId),
+      changed: (job) => host.changed('job', job.jobId),
     });
   }
 
@@ -71,7 +72,12 @@ export class SparkState {
   }
 
   now(): number {
-    return this.world.clock.now();
+    return this.host.clock.now();
+  }
+
+  /** The namespace's limits (the routes quote them in refusals). */
+  get limits(): Readonly<Limits> {
+    return this.host.limits;
   }
 
   contextStopDelay(): number {
@@ -118,7 +124,7 @@ export class SparkState {
     if (!context.stopping) {
       context.stopping = true;
       this.contexts.changed(context.name);
-      const timer = this.world.clock.schedule(delay, () => {
+      const timer = this.host.clock.schedule(delay, () => {
         this.stopTimers.delete(timer);
         if (this.contexts.get(context.name) === context) this.contexts.delete(context.name);
       });

@@ -111,7 +111,7 @@ export function submitJob(state: SparkState, query: (name: string) => string | u
   };
   const checkContext = (): SubmitAnswer | undefined => {
     if (contextName === undefined) {
-      return state.contexts.full ? error(503, `jobfake: too many contexts in this namespace (limit ${state.world.limits.sparkContexts})`) : undefined;
+      return state.contexts.full ? error(503, `jobfake: too many contexts in this namespace (limit ${state.limits.sparkContexts})`) : undefined;
     }
     const context = state.contexts.get(contextName);
     if (!context) return error(404, `context ${contextName} not found`);
