@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/soak.test.ts'],
+    include: ['test/robustness/soak.test.ts'],
     pool: 'forks',
     execArgv: ['--expose-gc'],
     env: { JOBFAKE_SOAK: 'long' },

@@ -12,3 +12,17 @@ export interface StateHost<F> {
   readonly fixtures: F;
   changed(kind: string, id: string): void;
 }
+
+/**
+ * How a state refuses an action (advancing an unknown job, an operation that has ended…): one
+ * error for both APIs, which the control API answers 404 (`not-found`) or 409 (`conflict`).
+ */
+export class StateError extends Error {
+  override name = 'StateError';
+  constructor(
+    message: string,
+    readonly code: 'not-found' | 'conflict',
+  ) {
+    super(message);
+  }
+}

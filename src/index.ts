@@ -1,7 +1,13 @@
-export { startFake, type Fake, type LiveCounts, type StartOptions } from './server.js';
+export { startFake, type Fake, type FakeNamespace, type LiveCounts, type StartOptions } from './server.js';
+export { StateError } from './host.js';
+export type { NamespaceControl, ClockView, FaultView, JournalFilter } from './control/actions.js';
+export type { ScalingoControl, OperationView, ContainerView, AppView } from './scalingo/control.js';
+export type { SparkControl, JobView, BinaryView, SparkContextView } from './sparkjobserver/control.js';
+export type { FaultInput, FaultAction } from './faults.js';
+export type { RequestMatcher } from './match.js';
 export { Clock, type Timer } from './clock.js';
 export { defaultLimits, type Limits } from './limits.js';
 export { validateFixtures, loadFixturesFile, FixtureError, type Fixtures } from './fixtures.js';
 export { Spec, loadSpec, validateSpec, specPath, type ResponseToCheck, type ResponseCheck } from './spec.js';
-export type { World, JournalEntry } from './store.js';
+export type { JournalEntry } from './store.js';
 export { createLogger, formatText, formatJson, type LogEntry, type LogFormat, type LogSink, type RequestLogEntry, type AttachStartLogEntry, type AttachEndLogEntry } from './log.js';

@@ -9,7 +9,7 @@ import { resolveLimits, type Limits } from './limits.js';
 import { createLogger, type LogFormat, type LogSink } from './log.js';
 import { apiOfPath } from './namespace.js';
 import { loadSpec } from './spec.js';
-import { Worlds, type World } from './store.js';
+import { Worlds } from './store.js';
 import { controlOf, type NamespaceControl } from './control/actions.js';
 import { scalingoApp } from './scalingo/routes.js';
 import { sparkApp } from './sparkjobserver/routes.js';
@@ -47,14 +47,20 @@ export interface LiveCounts {
   waiters: number;
 }
 
-/** One namespace: its base URL, its world, and the control API as plain calls. */
+/**
+ * One namespace of a running fake: its base URL, and the control API as plain calls (see
+ * NamespaceControl): the way tests drive state (clock, lifecycles, faults, journal).
+ */
 export interface FakeNamespace extends NamespaceControl {
   /** The API base for clients of this namespace (both APIs live under it). */
   readonly url: string;
-  readonly world: World;
 }
 
-export interface Fake extends Omit<FakeNamespace, 'reset' | 'world' | 'name'> {
+/**
+ * A running fake (startFake()). Its own control calls act on the default namespace (the root
+ * URL); `namespace(name)` gives another, isolated one.
+ */
+export interface Fake extends Omit<NamespaceControl, 'reset' | 'name'> {
   /** Base URL of the default namespace, e.g. http://127.0.0.1:8090 */
   readonly url: string;
   /** An isolated namespace, reached by clients at `${fake.url}/ns/${name}`. */
@@ -63,8 +69,6 @@ export interface Fake extends Omit<FakeNamespace, 'reset' | 'world' | 'name'> {
   readonly port: number;
   readonly server: Server;
   readonly limits: Limits;
-  /** The world of one namespace (created on first use). */
-  world(namespace?: string): World;
   /** Back to the fixtures' state: one namespace, or all of them. */
   reset(namespace?: string): void;
   /** Responses that broke openapi.yaml (with checkResponses). */
@@ -110,6 +114,16 @@ function clientErrorAnswer(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, 
   const path = URL.canParse(url) ? new URL(url).pathname : '/';
   const body = JSON.stringify(apiOfPath(path) === 'spark' ? { status: 'ERROR', result: message } : { error: message });
   return `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/** Each running fake's namespaces: for jobfake's own tests (index.ts does not export it). */
+const worldsOfFake = new WeakMap<Fake, Worlds>();
+
+/** The internal worlds behind a fake, for tests that assert on what no control view shows. */
+export function worldsOf(fake: Fake): Worlds {
+  const found = worldsOfFake.get(fake);
+  if (!found) throw new Error('not a fake started by startFake()');
+  return found;
 }
 
 export async function startFake(options: StartOptions = {}): Promise<Fake> {
@@ -185,10 +199,9 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
   let closing: Promise<void> | undefined;
   const url = `http://${urlHost}:${port}`;
   const namespace = (name: string): FakeNamespace => {
-    const world = worlds.get(name);
-    return { ...controlOf(world), url: `${url}/ns/${name}`, world };
+    return { ...controlOf(worlds.get(name)), url: `${url}/ns/${name}` };
   };
-  return {
+  const fake: Fake = {
     ...controlOf(worlds.get()),
     namespace,
     url,
@@ -196,7 +209,6 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     port,
     server,
     limits,
-    world: (namespace) => worlds.get(namespace),
     reset: (namespace) => worlds.reset(namespace),
     specViolations: () => [...violations],
     responsesSeen: () => [...seen.values()],
@@ -205,9 +217,9 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
       let timers = 0;
       let waiters = 0;
       for (const world of worlds.all()) {
-        attachSessions += world.scalingo.liveSessions();
+        attachSessions += world.scalingo.sessions.liveCount();
         timers += world.clock.scheduledCount;
-        waiters += world.scalingo.waiterCount() + world.spark.jobTable.waiterCount + world.events.listenerCount('change');
+        waiters += world.scalingo.sessions.waiterCount() + world.spark.jobTable.waiterCount + world.events.listenerCount('change');
       }
       return { sockets: sockets.size, attachSessions, timers, waiters };
     },
@@ -226,4 +238,6 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
       return closing;
     },
   };
+  worldsOfFake.set(fake, worlds);
+  return fake;
 }

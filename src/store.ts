@@ -138,7 +138,7 @@ export class Worlds {
   /** Drops the least recently used namespace with no open attach session. */
   private evictOne(): void {
     for (const [name, world] of this.worlds) {
-      if (name === DEFAULT_NAMESPACE || world.scalingo.liveSessions() > 0) continue;
+      if (name === DEFAULT_NAMESPACE || world.scalingo.sessions.liveCount() > 0) continue;
       world.dispose();
       this.worlds.delete(name);
       return;

@@ -1,14 +1,14 @@
-import type { OperationSchedule, SparkClassFixture, SparkSchedule } from '../fixtures.js';
-import { SparkStateError } from '../sparkjobserver/errors.js';
-import type { JobStatus } from '../sparkjobserver/jobs.js';
-import type { World, JournalEntry } from '../store.js';
-import type { FaultInput } from '../faults.js';
+import type { JournalEntry, World } from '../store.js';
+import type { Fault, FaultInput } from '../faults.js';
+import { StateError } from '../host.js';
 import { MAX_GLOB_LENGTH, requestMatcher, type RequestMatcher } from '../match.js';
-import { binaryView, containerView, faultView, jobView, operationView, sparkContextView } from './views.js';
+import { scalingoControl, type ScalingoControl } from '../scalingo/control.js';
+import { sparkControl, type SparkControl } from '../sparkjobserver/control.js';
 
+/** A control request that cannot be done as asked (400); state errors are StateError (404, 409). */
 export class ControlError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409,
+    readonly status: 400,
     message: string,
   ) {
     super(message);
@@ -19,6 +19,49 @@ export interface JournalFilter extends RequestMatcher {
   status?: number;
   /** Only the last N entries that match. */
   limit?: number;
+}
+
+export function faultView(fault: Fault) {
+  return { id: fault.id, match: fault.match, action: fault.action, remaining: fault.remaining ?? null, hits: fault.hits };
+}
+export type FaultView = ReturnType<typeof faultView>;
+
+/** The namespace's clock: ISO time and whether it is paused. */
+export interface ClockView {
+  now: string;
+  paused: boolean;
+}
+
+/**
+ * Everything the control API can do to one namespace, as plain calls: the HTTP routes under
+ * /__jobfake and `fake.namespace(name)` both use it. Errors: StateError (`code` 'not-found' or
+ * 'conflict') for an unknown or ended thing, ControlError for a request that cannot be done.
+ */
+export interface NamespaceControl {
+  /** The namespace's name ('default' for the root). */
+  readonly name: string;
+  /** Back to the fixtures' state: sessions, timers, jobs, journal and faults dropped; clock resumed. */
+  reset(): void;
+  /** The namespace's clock: pause it, and advance it by milliseconds (due timers fire in order). */
+  clock: {
+    get(): ClockView;
+    pause(): void;
+    resume(): void;
+    advance(ms: number): void;
+  };
+  scalingo: ScalingoControl;
+  spark: SparkControl;
+  /** Requests the namespace received (not the control API's), oldest first; credentials masked. */
+  journal(filter?: JournalFilter): JournalEntry[];
+  clearJournal(): void;
+  /** Faults applied to the namespace's next matching requests (HTTP and CONNECT). */
+  faults: {
+    add(input: FaultInput): FaultView;
+    list(): FaultView[];
+    /** Throws StateError (not-found) for an unknown id. */
+    remove(id: string): void;
+    clear(): void;
+  };
 }
 
 /** A glob past MAX_GLOB_LENGTH is refused with 400 (matching costs its length × the path's). */
@@ -35,97 +78,49 @@ function filterJournal(world: World, filter: JournalFilter): JournalEntry[] {
   return filter.limit === undefined ? found : found.slice(-filter.limit);
 }
 
-/** Everything the control API can do to one namespace; the HTTP routes and startFake()'s client both use it. */
-export function controlOf(world: World) {
-  const scalingo = () => world.scalingo;
-  const operation = (id: string) => {
-    const found = scalingo().operations.get(id);
-    if (!found) throw new ControlError(404, `no operation ${id}`);
-    return found;
-  };
-  const container = (idOrLabel: string) => {
-    const state = scalingo();
-    const found = state.containers.get(idOrLabel) ?? [...state.containers.values()].reverse().find((c) => c.label === idOrLabel);
-    if (!found) throw new ControlError(404, `no container ${idOrLabel}`);
-    return found;
-  };
-  const sparkJob = (id: string) => {
-    const found = world.spark.jobs.get(id);
-    if (!found) throw new ControlError(404, `no job ${id}`);
-    return found;
-  };
-  const sparkAction = <T>(run: () => T): T => {
-    try {
-      return run();
-    } catch (err) {
-      if (err instanceof SparkStateError) throw new ControlError(err.code === 'not-found' ? 404 : 409, err.message);
-      throw err;
-    }
-  };
+/** The control actions on one namespace's world. */
+export function controlOf(world: World): NamespaceControl {
   /** Live views show the clock: tell them it moved (timers that fell due told them the rest). */
-  const clockChanged = <T>(result: T): T => {
-    world.changed('world', 'clock', world.name);
-    return result;
-  };
+  const clockChanged = () => world.changed('world', 'clock', world.name);
   return {
     name: world.name,
     reset: () => world.reset(),
     clock: {
       get: () => ({ now: new Date(world.clock.now()).toISOString(), paused: world.clock.paused }),
-      pause: () => clockChanged(world.clock.pause()),
-      resume: () => clockChanged(world.clock.resume()),
-      advance: (ms: number) => clockChanged(world.clock.advance(ms)),
+      pause: () => {
+        world.clock.pause();
+        clockChanged();
+      },
+      resume: () => {
+        world.clock.resume();
+        clockChanged();
+      },
+      advance: (ms) => {
+        world.clock.advance(ms);
+        clockChanged();
+      },
     },
-    scalingo: {
-      addApp: (name: string, schedule?: OperationSchedule) => ({ name: scalingo().addApp(name, schedule).name }),
-      apps: () => [...scalingo().apps.values()].map((a) => ({ name: a.name, id: a.id, ...(a.schedule && { schedule: a.schedule }) })),
-      addToken: (token: string) => void scalingo().tokens.add(token),
-      setSchedule: (schedule: OperationSchedule) => {
-        scalingo().schedule = { ...schedule };
-      },
-      operations: () => [...scalingo().operations.values()].map(operationView),
-      operation: (id: string) => operationView(operation(id)),
-      /** Moves an operation to its next status, or straight to `to`. */
-      advanceOperation: (id: string, to?: 'running' | 'done') => {
-        if (!scalingo().advanceOperation(operation(id).id, to)) throw new ControlError(409, `operation ${id} has already ended`);
-        return operationView(operation(id));
-      },
-      failOperation: (id: string, message: string) => {
-        if (!scalingo().failOperation(operation(id).id, message)) throw new ControlError(409, `operation ${id} has already ended`);
-        return operationView(operation(id));
-      },
-      containers: () => [...scalingo().containers.values()].map(containerView),
-      container: (idOrLabel: string) => containerView(container(idOrLabel)),
-    },
-    spark: {
-      jobs: () => [...world.spark.jobs.values()].map(jobView),
-      job: (id: string) => jobView(sparkJob(id)),
-      /** Moves a job to its next state, or straight to `to` (FINISHED gives the class's result). */
-      advanceJob: (id: string, to?: JobStatus) => sparkAction(() => jobView(world.spark.advanceJob(sparkJob(id).jobId, to))),
-      failJob: (id: string, message: string, errorClass?: string) => sparkAction(() => jobView(world.spark.failJob(sparkJob(id).jobId, message, errorClass))),
-      /** How long jobs (of one class, or all) stay STARTED and RUNNING, and contexts stopping. */
-      setSchedule: (schedule: SparkSchedule, className?: string) => world.spark.setSchedule(schedule, className),
-      addClass: (fixture: SparkClassFixture) => {
-        world.spark.addClass(fixture);
-        return { name: fixture.name };
-      },
-      binaries: () => [...world.spark.binaries.byName.values()].map(binaryView),
-      contexts: () => [...world.spark.contexts.byName.values()].map(sparkContextView),
-    },
-    journal: (filter: JournalFilter = {}) => filterJournal(world, filter),
+    scalingo: scalingoControl(() => world.scalingo),
+    spark: sparkControl(() => world.spark),
+    journal: (filter = {}) => filterJournal(world, filter),
     clearJournal: () => {
       world.journal = [];
       world.changed('journal', 'clear', world.name);
     },
     faults: {
-      add: (input: FaultInput) => faultView(world.faults.add({ ...input, match: checkGlob(input.match ?? {}) })),
+      add: (input) => faultView(world.faults.add({ ...input, match: checkGlob(input.match ?? {}) })),
       list: () => world.faults.all().map(faultView),
-      remove: (id: string) => {
-        if (!world.faults.remove(id)) throw new ControlError(404, `no fault ${id}`);
+      remove: (id) => {
+        if (!world.faults.remove(id)) throw new StateError(`no fault ${id}`, 'not-found');
       },
       clear: () => world.faults.clear(),
     },
   };
 }
 
-export type NamespaceControl = ReturnType<typeof controlOf>;
+/** The HTTP status of a control action's error, or undefined for an error that is not one. */
+export function controlErrorStatus(err: unknown): 400 | 404 | 409 | undefined {
+  if (err instanceof ControlError) return err.status;
+  if (err instanceof StateError) return err.code === 'not-found' ? 404 : 409;
+  return undefined;
+}

@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../context.js';
 import type { World } from '../store.js';
 import { controlOf } from './actions.js';
-import { containerSummaryView } from './views.js';
+import { containerSummaryView } from '../scalingo/control.js';
 
 /** Journal entries a state carries: the latest ones. */
 export const JOURNAL_SHOWN = 200;
@@ -81,7 +81,7 @@ export function controlEvents(c: Context<AppEnv>) {
           await new Promise((resolve) => setTimeout(resolve, MIN_GAP_MS).unref());
           continue;
         }
-        const live = world.scalingo.liveSessions() > 0;
+        const live = world.scalingo.sessions.liveCount() > 0;
         if (await quiet(live ? LIVE_SESSION_MS : KEEP_ALIVE_MS)) continue;
         if (live) dirty = true;
         else await stream.write(': keep-alive\n\n');

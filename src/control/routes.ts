@@ -4,7 +4,7 @@ import type { AppEnv, ServerContext } from '../context.js';
 import { CONTROL_PREFIX } from '../namespace.js';
 import { scalingoError } from '../scalingo/errors.js';
 import { checkJsonBody } from '../validate.js';
-import { ControlError, controlOf, type NamespaceControl } from './actions.js';
+import { ControlError, controlErrorStatus, controlOf, type NamespaceControl } from './actions.js';
 import { inspectorRoutes } from './ui.js';
 
 type Handler = (control: NamespaceControl, body: any, c: Context<AppEnv>) => unknown;
@@ -32,8 +32,9 @@ export function controlApp(server: ServerContext): Hono<AppEnv> {
       const result = await handler(controlOf(c.get('world')), body, c);
       return status === 204 ? c.body(null, 204) : c.json(result as object, status);
     } catch (err) {
-      if (err instanceof ControlError) return c.json({ error: err.message }, err.status);
-      throw err;
+      const status = controlErrorStatus(err);
+      if (status === undefined) throw err;
+      return c.json({ error: (err as Error).message }, status);
     }
   };
 

@@ -5,7 +5,7 @@ import { basicPassword, bearerToken, tokenProblem } from './auth.js';
 import { readJsonObject } from './body.js';
 import { scalingoError, scalingoNotFound } from './errors.js';
 import { readFilePart, type FilePart } from './multipart.js';
-import type { AttachSession } from './state.js';
+import type { AttachSession } from './model.js';
 
 /**
  * Why credentials sent to an attach URL are refused, or undefined. The URL is the capability:
@@ -62,7 +62,7 @@ export function attachRoutes(api: Hono<AppEnv>): void {
       const bad = width === undefined ? 'width' : 'height';
       return scalingoError(c, 400, `${bad} must be a whole number from 0 to 65535 (a number or a numeric string), got ${JSON.stringify(body.value[bad]) ?? 'nothing'}`);
     }
-    c.get('world').scalingo.recordResize(found.session, width, height);
+    c.get('world').scalingo.sessions.recordResize(found.session, width, height);
     return c.body(null, 200);
   });
 
@@ -94,7 +94,7 @@ export function attachRoutes(api: Hono<AppEnv>): void {
       return scalingoError(c, 413, `uploads for this container would exceed ${limits.containerUploadBytes} bytes`);
     }
     if (session.phase !== 'waiting') return scalingoNotFound(c, 'attach');
-    c.get('world').scalingo.recordUpload(session, name, file.body, file.type);
+    c.get('world').scalingo.sessions.recordUpload(session, name, file.body, file.type);
     return c.body(null, 200);
   });
 
@@ -102,11 +102,11 @@ export function attachRoutes(api: Hono<AppEnv>): void {
     const found = findSession(c, { endedToo: true });
     if ('response' in found) return found.response;
     const { session } = found;
-    const state = c.get('world').scalingo;
+    const sessions = c.get('world').scalingo.sessions;
     if (session.phase !== 'ended') {
       const signal = c.req.raw.signal;
       await new Promise<void>((resolve) => {
-        const stop = state.whenEnded(session, resolve);
+        const stop = sessions.whenEnded(session, resolve);
         signal.addEventListener('abort', () => {
           stop();
           resolve();

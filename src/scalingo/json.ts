@@ -1,4 +1,4 @@
-import type { App, Container, Operation } from './state.js';
+import type { App, Container, Operation } from './model.js';
 
 /** Times already written: a polled operation prints the same two on every answer. Bounded. */
 const written = new Map<number, string>();

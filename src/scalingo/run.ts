@@ -4,7 +4,8 @@ import { requireBearer } from './auth.js';
 import { readScalingoBody } from './body.js';
 import { scalingoInvalid, scalingoNotFound } from './errors.js';
 import { appJson, attachUrl, containerJson, operationJson, operationUrl } from './json.js';
-import type { App, Container, RunParams, ScalingoState } from './state.js';
+import type { App, Container, RunParams } from './model.js';
+import type { ScalingoState } from './state.js';
 
 function findApp(c: Context<AppEnv>): App | undefined {
   return c.get('world').scalingo.apps.get(c.req.param('app')!);

@@ -1,102 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Duplex } from 'node:stream';
-import type { Timer } from '../clock.js';
+import { randomBytes } from 'node:crypto';
 import type { OperationSchedule, ScalingoFixtures, ScriptFixture } from '../fixtures.js';
 import type { StateHost } from '../host.js';
+import { DEFAULT_DETACHED_MS, type App, type Container, type Operation, type RunParams } from './model.js';
+import { Operations } from './operations.js';
+import { AttachSessions } from './sessions.js';
 import { defaultSizes, type ContainerSize } from './sizes.js';
-
-export type OperationStatus = 'pending' | 'running' | 'done' | 'error';
-const NEXT_STATUS: Record<OperationStatus, OperationStatus | undefined> = { pending: 'running', running: 'done', done: undefined, error: undefined };
-
-export const DEFAULT_SCHEDULE: Required<Omit<OperationSchedule, 'error'>> = { pending: 300, running: 300 };
-export const DEFAULT_DETACHED_MS = 5000;
-/** Bytes of attach input kept for inspection; the count goes on past it. */
-export const RECEIVED_KEPT_BYTES = 1024 * 1024;
-
-export interface App {
-  id: string;
-  name: string;
-  createdAt: number;
-  schedule?: OperationSchedule;
-}
-
-export interface Operation {
-  id: string;
-  app: App;
-  status: OperationStatus;
-  error: string;
-  createdAt: number;
-  finishedAt: number | null;
-  history: { status: OperationStatus; at: number }[];
-  container: Container;
-  timer?: Timer;
-}
-
-export interface Upload {
-  name: string;
-  path: string;
-  size: number;
-  sha256: string;
-  contentType: string;
-  content: Buffer;
-  at: number;
-}
-
-export type ContainerState = 'booting' | 'running' | 'stopped';
-
-export interface Container {
-  id: string;
-  app: App;
-  label: string;
-  typeIndex: number;
-  command: string;
-  env: Record<string, string>;
-  size: ContainerSize;
-  detached: boolean;
-  state: ContainerState;
-  createdAt: number;
-  deletedAt: number | null;
-  operation: Operation;
-  exitCode: number | null;
-  signals: string[];
-  script?: ScriptFixture;
-  /** Only one-offs that can be attached to have one. */
-  attach?: AttachSession;
-  timer?: Timer;
-}
-
-export type SessionPhase = 'waiting' | 'attached' | 'ended';
-
-export interface AttachSession {
-  token: string;
-  container: Container;
-  phase: SessionPhase;
-  uploads: Map<string, Upload>;
-  uploadBytes: number;
-  resizes: { width: number; height: number; at: number }[];
-  bytesIn: number;
-  bytesOut: number;
-  received: Buffer[];
-  receivedKept: number;
-  /** Set when the session ends: the process's exit code, or 'timeout' for an idle abort (408). */
-  outcome?: { exitCode: number } | { timeout: true };
-  lastActivity: number;
-  idleTimer?: Timer;
-  socket?: Duplex;
-  /** Closes our side of the tunnel (the transport decides when). */
-  closeSocket?: () => void;
-  /** Drop the tunnel after this many bytes (a fault injected by the control API). */
-  dropAfterBytes?: number;
-  readyWaiters: Set<(ready: boolean) => void>;
-  endWaiters: Set<() => void>;
-}
-
-export interface RunParams {
-  command: string;
-  env: Record<string, string>;
-  size: ContainerSize;
-  detached: boolean;
-}
 
 /** Signal numbers; openapi.yaml's kill schema lists the same names. */
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGSTOP: 19, SIGCONT: 18, SIGWINCH: 28 };
@@ -106,15 +14,18 @@ const FATAL_SIGNALS = new Set(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGKILL', 'SIGUSR
 /** An id nobody can guess: 128 random bits. */
 const secretId = () => randomBytes(16).toString('hex');
 
-/** Scalingo state of one namespace: apps, operations, containers, attach sessions. */
+/**
+ * Scalingo state of one namespace: apps and tokens, and the containers of one-offs, from run to
+ * stop. Operations (operations.ts) and attach sessions (sessions.ts) are kept by their own parts.
+ */
 export class ScalingoState {
   readonly apps = new Map<string, App>();
   readonly tokens: Set<string>;
-  readonly operations = new Map<string, Operation>();
   readonly containers = new Map<string, Container>();
-  readonly sessions = new Map<string, AttachSession>();
+  readonly operations: Operations;
+  readonly sessions: AttachSessions;
   readonly sizes: ContainerSize[] = defaultSizes;
-  schedule: OperationSchedule;
+  /** How long a detached one-off runs, in ms of the namespace's clock. */
   detachedMs: number;
   private readonly labelCounters = new Map<string, number>();
   private readonly finished: Container[] = [];
@@ -122,8 +33,12 @@ export class ScalingoState {
   constructor(private readonly host: StateHost<ScalingoFixtures>) {
     const fixtures = host.fixtures;
     this.tokens = new Set(fixtures.tokens ?? []);
-    this.schedule = { ...fixtures.schedule };
     this.detachedMs = fixtures.detachedDuration ?? DEFAULT_DETACHED_MS;
+    this.operations = new Operations(host, {
+      done: (operation) => this.started(operation.container),
+      failed: (operation) => this.finish(operation.container, null),
+    });
+    this.sessions = new AttachSessions(host, (container, exitCode) => this.finish(container, exitCode));
     for (const app of fixtures.apps ?? []) this.addApp(app.name, app.schedule);
   }
 
@@ -151,7 +66,7 @@ export class ScalingoState {
     }
     const app: App = { id: `${name}-${randomBytes(6).toString('hex')}`, name, createdAt: this.host.clock.now(), schedule };
     this.apps.set(name, app);
-    this.changed('app', name);
+    this.host.changed('app', name);
     return app;
   }
 
@@ -159,6 +74,7 @@ export class ScalingoState {
     return this.sizes.find((s) => s.name === name);
   }
 
+  /** `POST /run`: a booting container, its pending operation and, unless detached, its attach session. */
   run(app: App, params: RunParams): Operation {
     const now = this.host.clock.now();
     const typeIndex = (this.labelCounters.get(app.name) ?? 0) + 1;
@@ -190,34 +106,10 @@ export class ScalingoState {
       container,
     };
     container.operation = operation;
-    if (!params.detached) {
-      const session: AttachSession = {
-        token: secretId(),
-        container,
-        phase: 'waiting',
-        uploads: new Map(),
-        uploadBytes: 0,
-        resizes: [],
-        bytesIn: 0,
-        bytesOut: 0,
-        received: [],
-        receivedKept: 0,
-        lastActivity: now,
-        readyWaiters: new Set(),
-        endWaiters: new Set(),
-      };
-      container.attach = session;
-      this.sessions.set(session.token, session);
-    }
-    this.operations.set(operation.id, operation);
+    if (!params.detached) container.attach = this.sessions.open(container);
     this.containers.set(container.id, container);
-    this.scheduleNext(operation);
-    this.changed('operation', operation.id);
+    this.operations.add(operation);
     return operation;
-  }
-
-  private scheduleOf(app: App): OperationSchedule {
-    return { ...DEFAULT_SCHEDULE, ...this.schedule, ...app.schedule };
   }
 
   private scriptFor(command: string): ScriptFixture | undefined {
@@ -226,148 +118,11 @@ export class ScalingoState {
     );
   }
 
-  private scheduleNext(operation: Operation): void {
-    operation.timer?.cancel();
-    operation.timer = undefined;
-    const schedule = this.scheduleOf(operation.app);
-    if (operation.status === 'pending') {
-      operation.timer = this.host.clock.schedule(schedule.pending!, () => this.advanceOperation(operation.id));
-    } else if (operation.status === 'running') {
-      operation.timer = this.host.clock.schedule(schedule.running!, () =>
-        schedule.error ? this.failOperation(operation.id, schedule.error) : this.advanceOperation(operation.id),
-      );
-    }
-  }
-
-  /** Moves an operation to its next status, or straight to `to`. Returns false when it has already ended. */
-  advanceOperation(id: string, to?: 'running' | 'done'): boolean {
-    const operation = this.operations.get(id);
-    if (!operation || operation.finishedAt !== null) return false;
-    const target = to ?? NEXT_STATUS[operation.status]!;
-    if (target === 'running' && operation.status === 'running') return true;
-    this.setStatus(operation, target);
-    if (target === 'done') this.started(operation.container);
-    else this.scheduleNext(operation);
-    return true;
-  }
-
-  /** Ends an operation in `error`: the container never starts. */
-  failOperation(id: string, message: string): boolean {
-    const operation = this.operations.get(id);
-    if (!operation || operation.finishedAt !== null) return false;
-    operation.error = message;
-    this.setStatus(operation, 'error');
-    this.finish(operation.container, null);
-    return true;
-  }
-
-  private setStatus(operation: Operation, status: OperationStatus): void {
-    const now = this.host.clock.now();
-    operation.timer?.cancel();
-    operation.timer = undefined;
-    operation.status = status;
-    operation.history.push({ status, at: now });
-    if (status === 'done' || status === 'error') operation.finishedAt = now;
-    this.changed('operation', operation.id);
-  }
-
   private started(container: Container): void {
     container.state = 'running';
-    const session = container.attach;
-    if (session) {
-      for (const wake of session.readyWaiters) wake(true);
-      session.readyWaiters.clear();
-      this.touch(session);
-    } else {
-      container.timer = this.host.clock.schedule(this.detachedMs, () => this.finish(container, container.script?.exitCode ?? 0));
-    }
-    this.changed('container', container.id);
-  }
-
-  /** Records activity on an attach session and keeps its idle deadline ahead. */
-  touch(session: AttachSession): void {
-    session.lastActivity = this.host.clock.now();
-    if (session.idleTimer || session.phase === 'ended' || session.container.state !== 'running') return;
-    const check = () => {
-      session.idleTimer = undefined;
-      const idle = this.host.clock.now() - session.lastActivity;
-      if (idle >= this.host.limits.attachIdleMs) this.endSession(session, { timeout: true });
-      else session.idleTimer = this.host.clock.schedule(this.host.limits.attachIdleMs - idle, check);
-    };
-    session.idleTimer = this.host.clock.schedule(this.host.limits.attachIdleMs, check);
-  }
-
-  /**
-   * Calls `onReady(true)` once the container runs, `onReady(false)` if it never will (operation
-   * error, stop); at once when that is already known. Returns a function that stops waiting.
-   */
-  whenReady(session: AttachSession, onReady: (ready: boolean) => void): () => void {
-    if (session.container.state !== 'booting') {
-      onReady(session.container.state === 'running');
-      return () => {};
-    }
-    session.readyWaiters.add(onReady);
-    return () => session.readyWaiters.delete(onReady);
-  }
-
-  whenEnded(session: AttachSession, onEnd: () => void): () => void {
-    if (session.phase === 'ended') {
-      onEnd();
-      return () => {};
-    }
-    session.endWaiters.add(onEnd);
-    return () => session.endWaiters.delete(onEnd);
-  }
-
-  recordUpload(session: AttachSession, name: string, content: Buffer, contentType: string): Upload {
-    const previous = session.uploads.get(name);
-    const upload: Upload = {
-      name,
-      path: `/tmp/uploads/${name}`,
-      size: content.length,
-      sha256: createHash('sha256').update(content).digest('hex'),
-      contentType,
-      content,
-      at: this.host.clock.now(),
-    };
-    session.uploadBytes += content.length - (previous?.size ?? 0);
-    session.uploads.set(name, upload);
-    this.touch(session);
-    this.changed('container', session.container.id);
-    return upload;
-  }
-
-  recordResize(session: AttachSession, width: number, height: number): void {
-    session.resizes.push({ width, height, at: this.host.clock.now() });
-    this.touch(session);
-    this.changed('container', session.container.id);
-  }
-
-  recordInput(session: AttachSession, chunk: Buffer): void {
-    session.bytesIn += chunk.length;
-    if (session.receivedKept < RECEIVED_KEPT_BYTES) {
-      const kept = chunk.subarray(0, RECEIVED_KEPT_BYTES - session.receivedKept);
-      session.received.push(kept);
-      session.receivedKept += kept.length;
-    }
-    session.lastActivity = this.host.clock.now();
-  }
-
-  /** Ends an attach session: its container stops, waiters on /wait are answered. */
-  endSession(session: AttachSession, outcome: { exitCode: number } | { timeout: true }): void {
-    if (session.phase === 'ended') return;
-    session.phase = 'ended';
-    session.outcome = outcome;
-    session.idleTimer?.cancel();
-    session.idleTimer = undefined;
-    for (const wake of session.readyWaiters) wake(false);
-    session.readyWaiters.clear();
-    // FIN, not a reset: the client waits for our side to close and then asks /wait.
-    if (session.closeSocket) session.closeSocket();
-    else session.socket?.end();
-    this.finish(session.container, 'exitCode' in outcome ? outcome.exitCode : null);
-    for (const wake of session.endWaiters) wake();
-    session.endWaiters.clear();
+    if (container.attach) this.sessions.containerStarted(container.attach);
+    else container.timer = this.host.clock.schedule(this.detachedMs, () => this.finish(container, container.script?.exitCode ?? 0));
+    this.host.changed('container', container.id);
   }
 
   /** `POST …/stop`: the container goes away; an attached client sees its stream close. */
@@ -380,8 +135,8 @@ export class ScalingoState {
     container.signals.push(signal);
     if (!FATAL_SIGNALS.has(signal)) return;
     const exitCode = 128 + SIGNALS[signal]!;
-    if (container.operation.finishedAt === null) this.failOperation(container.operation.id, `container stopped by ${signal}`);
-    if (container.attach) this.endSession(container.attach, { exitCode });
+    if (container.operation.finishedAt === null) this.operations.fail(container.operation.id, `container stopped by ${signal}`);
+    if (container.attach) this.sessions.end(container.attach, { exitCode });
     else this.finish(container, exitCode);
   }
 
@@ -393,10 +148,10 @@ export class ScalingoState {
     container.timer?.cancel();
     container.timer = undefined;
     const session = container.attach;
-    if (session && session.phase !== 'ended') this.endSession(session, { exitCode: exitCode ?? 0 });
+    if (session && session.phase !== 'ended') this.sessions.end(session, { exitCode: exitCode ?? 0 });
     this.finished.push(container);
     this.evict();
-    this.changed('container', container.id);
+    this.host.changed('container', container.id);
   }
 
   /** Keeps at most `finishedKept` ended containers (and their operations and sessions). */
@@ -413,30 +168,7 @@ export class ScalingoState {
     return [...this.containers.values()].filter((c) => c.app === app && c.state !== 'stopped');
   }
 
-  /** Callbacks waiting on a session: held CONNECTs (ready) and /wait requests (end), for leak checks. */
-  waiterCount(): number {
-    let waiting = 0;
-    for (const session of this.sessions.values()) waiting += session.readyWaiters.size + session.endWaiters.size;
-    return waiting;
-  }
-
-  liveSessions(): number {
-    let live = 0;
-    for (const session of this.sessions.values()) if (session.phase === 'attached') live++;
-    return live;
-  }
-
   dispose(): void {
-    for (const session of this.sessions.values()) {
-      session.socket?.destroy();
-      for (const wake of session.readyWaiters) wake(false);
-      session.readyWaiters.clear();
-      for (const wake of session.endWaiters) wake();
-      session.endWaiters.clear();
-    }
-  }
-
-  private changed(kind: string, id: string): void {
-    this.host.changed(kind, id);
+    this.sessions.dispose();
   }
 }

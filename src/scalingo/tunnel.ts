@@ -7,7 +7,7 @@ import { DEFAULT_NAMESPACE, splitNamespace } from '../namespace.js';
 import { Trip, maskCredentials } from '../pipeline.js';
 import type { World } from '../store.js';
 import { attachCredentialsProblem } from './attach.js';
-import type { AttachSession } from './state.js';
+import type { AttachSession } from './model.js';
 
 const EOT = 0x04;
 const CTRL_C = 0x03;
@@ -93,7 +93,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   const problem = attachCredentialsProblem(world, req.headers.authorization);
   if (problem) return refuse(trip, socket, 401, { error: problem });
   if (session.phase === 'attached') return refuse(trip, socket, 409, { error: 'this container is already attached' });
-  const open = server.worlds.all().reduce((sum, w) => sum + w.scalingo.liveSessions(), 0);
+  const open = server.worlds.all().reduce((sum, w) => sum + w.scalingo.sessions.liveCount(), 0);
   if (open >= server.limits.attachSessions) return refuse(trip, socket, 503, { error: `too many attach sessions open (limit ${server.limits.attachSessions})` });
 
   // Older CLIs attach straight from the run answer: hold the CONNECT until the container runs.
@@ -128,7 +128,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
     // The session's start and end are logged instead of the request.
     trip.end(200, { answer: { contentType: null, body: '' }, log: false });
     const log = logAttach(server.log, { namespace: namespace ?? DEFAULT_NAMESPACE, path });
-    world.scalingo.whenEnded(session, () => {
+    world.scalingo.sessions.whenEnded(session, () => {
       log.fromClient(session.bytesIn);
       log.toClient(session.bytesOut);
       log.end(session.outcome && 'exitCode' in session.outcome ? session.outcome.exitCode : null);
@@ -137,15 +137,15 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   };
   const delay = fault?.kind === 'delay' ? fault.ms : 0;
   if (delay > 0) {
-    const timer = setTimeout(() => (stopWaiting = world.scalingo.whenReady(session, start)), delay);
+    const timer = setTimeout(() => (stopWaiting = world.scalingo.sessions.whenReady(session, start)), delay);
     stopWaiting = () => clearTimeout(timer);
   } else {
-    stopWaiting = world.scalingo.whenReady(session, start);
+    stopWaiting = world.scalingo.sessions.whenReady(session, start);
   }
 }
 
 function attach(world: World, session: AttachSession, socket: Duplex, early: Buffer[], closeGraceMs: number): void {
-  const state = world.scalingo;
+  const sessions = world.scalingo.sessions;
   session.phase = 'attached';
   session.socket = socket;
   // Wall-clock on purpose: a paused namespace clock must not hold sockets open.
@@ -163,7 +163,7 @@ function attach(world: World, session: AttachSession, socket: Duplex, early: Buf
     }
     write(session, socket, data);
   };
-  state.touch(session);
+  sessions.touch(session);
   world.changed('scalingo', 'container', session.container.id);
   // The head goes out alone: clients read it through a buffer, then switch to the raw socket.
   socket.write('HTTP/1.1 200 OK\r\n\r\n');
@@ -176,7 +176,7 @@ function attach(world: World, session: AttachSession, socket: Duplex, early: Buf
       if (session.phase !== 'attached') return;
       send(Buffer.from(renderOutput(script.output ?? '', session)));
       if (script.echo) echoing = true;
-      else state.endSession(session, { exitCode });
+      else sessions.end(session, { exitCode });
     };
     if (script.delay) world.clock.schedule(script.delay, play);
     else play();
@@ -186,29 +186,29 @@ function attach(world: World, session: AttachSession, socket: Duplex, early: Buf
     if (session.phase !== 'attached') return;
     const drop = session.dropAfterBytes;
     if (drop !== undefined && session.bytesIn + chunk.length >= drop) {
-      state.recordInput(session, chunk.subarray(0, Math.max(0, drop - session.bytesIn)));
+      sessions.recordInput(session, chunk.subarray(0, Math.max(0, drop - session.bytesIn)));
       socket.destroy();
       return;
     }
-    state.recordInput(session, chunk);
+    sessions.recordInput(session, chunk);
     const end = firstEndingByte(chunk);
     const input = end < 0 ? chunk : chunk.subarray(0, end);
     if (echoing && input.length > 0) send(input);
     // EOT ends the input: the command exits with its own code. Ctrl-C and Ctrl-\ kill it.
-    if (end >= 0) state.endSession(session, { exitCode: chunk[end] === EOT ? exitCode : ENDING_BYTES.get(chunk[end]!)! });
+    if (end >= 0) sessions.end(session, { exitCode: chunk[end] === EOT ? exitCode : ENDING_BYTES.get(chunk[end]!)! });
   };
   for (const chunk of early) onData(chunk);
   socket.on('data', onData);
   socket.resume();
 
   // The client half-closed: its input is over, as with EOT.
-  socket.on('end', () => state.endSession(session, { exitCode }));
+  socket.on('end', () => sessions.end(session, { exitCode }));
   socket.once('close', () => {
-    state.endSession(session, { exitCode: HANGUP_EXIT_CODE });
+    sessions.end(session, { exitCode: HANGUP_EXIT_CODE });
     session.socket = undefined;
   });
   // Once our side has closed, do not keep a socket for a client that never closes its own.
-  state.whenEnded(session, () => {
+  sessions.whenEnded(session, () => {
     const linger = setTimeout(() => socket.destroy(), LINGER_MS);
     linger.unref();
     socket.once('close', () => clearTimeout(linger));

@@ -26,14 +26,3 @@ export function sparkException(c: Context, status: ContentfulStatusCode, statusT
 export function malformedParam(c: Context, name: string, message: string) {
   return c.text(`The query parameter '${name}' was malformed:\n${message}`, 400);
 }
-
-/** Errors of the state API (advancing an unknown job…), for the control API to turn into answers. */
-export class SparkStateError extends Error {
-  override name = 'SparkStateError';
-  constructor(
-    message: string,
-    readonly code: 'not-found' | 'conflict' | 'invalid',
-  ) {
-    super(message);
-  }
-}

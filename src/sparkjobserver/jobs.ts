@@ -1,6 +1,7 @@
 import type { Clock, Timer } from '../clock.js';
 import type { JobClass, JobOutcome } from './classes.js';
-import { exceptionMap, SparkStateError, type ExceptionMap } from './errors.js';
+import { StateError } from '../host.js';
+import { exceptionMap, type ExceptionMap } from './errors.js';
 import type { ConfigObject } from './hocon.js';
 
 export type JobStatus = 'STARTED' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'KILLED';
@@ -82,7 +83,7 @@ export class JobTable {
   advance(id: string, to?: JobStatus): JobRecord {
     const job = this.running(id);
     const target = to ?? (job.status === 'STARTED' ? 'RUNNING' : undefined);
-    if (target === 'STARTED') throw new SparkStateError(`job ${id} is already past STARTED`, 'conflict');
+    if (target === 'STARTED') throw new StateError(`job ${id} is already past STARTED`, 'conflict');
     if (target === 'RUNNING') {
       if (job.status === 'RUNNING') return job;
       this.enter(job, 'RUNNING');
@@ -157,8 +158,8 @@ export class JobTable {
 
   private running(id: string): JobRecord {
     const job = this.byId.get(id);
-    if (!job) throw new SparkStateError(`no job ${id}`, 'not-found');
-    if (!isRunning(job)) throw new SparkStateError(`job ${id} has already ended (${job.status})`, 'conflict');
+    if (!job) throw new StateError(`no job ${id}`, 'not-found');
+    if (!isRunning(job)) throw new StateError(`job ${id} has already ended (${job.status})`, 'conflict');
     return job;
   }
 

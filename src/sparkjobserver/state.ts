@@ -3,7 +3,6 @@ import type { StateHost } from '../host.js';
 import type { Limits } from '../limits.js';
 import { BinaryStore } from './binaries.js';
 import { ContextStore, isPythonFactory, type SparkContext } from './contexts.js';
-import { SparkStateError } from './errors.js';
 import { JobTable, isRunning, type JobRecord, type JobStatus } from './jobs.js';
 import { jodaTime, parseOffset } from './time.js';
 import { PROFILES, type SparkVersion, type VersionProfile } from './versions.js';
@@ -140,4 +139,3 @@ export class SparkState {
   }
 }
 
-export { SparkStateError };

@@ -68,12 +68,12 @@ export function openTunnel(attachUrl: string, { headers = {} as Record<string, s
 }
 
 /** Runs a one-off and moves its operation to done; returns the run answer and the attach URL. */
-export async function runToDone(fake: { world(ns: string): { clock: { advance(ms: number): void; pause(): void } } }, base: string, ns: string, body: object = { command: 'bash' }) {
+export async function runToDone(fake: { namespace(ns: string): { clock: { advance(ms: number): void; pause(): void } } }, base: string, ns: string, body: object = { command: 'bash' }) {
   const token = await login(base);
   const scalingo = api(base, token);
   const run = await scalingo.post('/v1/apps/my-app/run', body);
   if (run.status !== 200) throw new Error(`run failed: ${run.status} ${run.text}`);
-  fake.world(ns).clock.advance(10_000);
+  fake.namespace(ns).clock.advance(10_000);
   const op = await scalingo.get(new URL(run.headers.get('location')!).pathname.replace(`/ns/${ns}`, ''));
   return { token, scalingo, run, operation: op.body.operation, attachUrl: op.body.operation.start_one_off_data?.attach_url as string };
 }

@@ -1,6 +1,7 @@
 import { makeZip } from '../../src/sparkjobserver/zip.js';
 import type { Fake } from '../../src/index.js';
 import { call, freshNamespace } from './fake.js';
+import { worldOf } from './internals.js';
 
 /** A small valid jar (a zip), holding these class files. */
 export const jar = (...entries: string[]) => makeZip(entries.length > 0 ? entries : ['META-INF/MANIFEST.MF']);
@@ -24,12 +25,14 @@ export function postJob(base: string, query: string, body = '') {
   });
 }
 
-/** A fresh namespace with its clock paused and a jar uploaded as `test`. */
+/**
+ * A fresh namespace with its clock paused and a jar uploaded as `test`: `ns` drives it (the
+ * public API), `world` is its internal state for tests of the state itself.
+ */
 export async function worldWithJar(fake: Fake) {
-  const ns = freshNamespace();
-  const world = fake.world(ns);
-  world.clock.pause();
-  const base = `${fake.url}/ns/${ns}`;
-  await upload(base, 'test', jar());
-  return { base, world };
+  const name = freshNamespace();
+  const ns = fake.namespace(name);
+  ns.clock.pause();
+  await upload(ns.url, 'test', jar());
+  return { base: ns.url, ns, world: worldOf(fake, name) };
 }

@@ -1,0 +1,129 @@
+/** The Scalingo half of the control API: what a test reads and moves (routes: control/routes.ts). */
+import type { OperationSchedule } from '../fixtures.js';
+import { StateError } from '../host.js';
+import { iso } from './json.js';
+import type { Container, Operation } from './model.js';
+import type { ScalingoState } from './state.js';
+
+/** What a test reads about an operation: its status and when each was entered. */
+export function operationView(operation: Operation) {
+  return {
+    id: operation.id,
+    app: operation.app.name,
+    status: operation.status,
+    error: operation.error,
+    container_id: operation.container.id,
+    history: operation.history.map((h) => ({ status: h.status, at: iso(h.at) })),
+  };
+}
+
+/** A container as live views show it: state and attach session, without the bytes themselves. */
+export function containerSummaryView(container: Container) {
+  const session = container.attach;
+  const outcome = session?.outcome;
+  return {
+    id: container.id,
+    app: container.app.name,
+    label: container.label,
+    command: container.command,
+    env: container.env,
+    size: container.size.name,
+    detached: container.detached,
+    state: container.state,
+    created_at: iso(container.createdAt),
+    deleted_at: container.deletedAt === null ? null : iso(container.deletedAt),
+    operation: operationView(container.operation),
+    exit_code: container.exitCode,
+    signals: container.signals,
+    attach: session
+      ? {
+          phase: session.phase,
+          bytes_in: session.bytesIn,
+          bytes_out: session.bytesOut,
+          resizes: session.resizes.map((r) => ({ width: r.width, height: r.height, at: iso(r.at) })),
+          uploads: [...session.uploads.values()].map((u) => ({
+            name: u.name,
+            path: u.path,
+            size: u.size,
+            sha256: u.sha256,
+            content_type: u.contentType,
+            at: iso(u.at),
+          })),
+          timed_out: outcome !== undefined && 'timeout' in outcome,
+        }
+      : null,
+  };
+}
+
+/** What a test reads about a container: state, and everything the client sent to its attach URL. */
+export function containerView(container: Container) {
+  const { attach, ...summary } = containerSummaryView(container);
+  const session = container.attach;
+  if (!attach || !session) return { ...summary, attach: null };
+  // The first MiB of input, as text (latin1 keeps every byte) and base64.
+  const received = Buffer.concat(session.received);
+  const contents = [...session.uploads.values()].map((u) => u.content.toString('base64'));
+  return {
+    ...summary,
+    attach: {
+      ...attach,
+      received: received.toString('latin1'),
+      received_base64: received.toString('base64'),
+      uploads: attach.uploads.map((u, i) => ({ ...u, content_base64: contents[i]! })),
+    },
+  };
+}
+
+export type OperationView = ReturnType<typeof operationView>;
+export type ContainerView = ReturnType<typeof containerView>;
+export type AppView = { name: string; id: string; schedule?: OperationSchedule };
+
+/** The Scalingo state of one namespace, driven as a test would (the control API's /scalingo routes). */
+export interface ScalingoControl {
+  /** Declares an app (or changes its schedule); clients get 404 for any other. */
+  addApp(name: string, schedule?: OperationSchedule): { name: string };
+  apps(): AppView[];
+  /** From now on only the API tokens added (and the fixtures') are accepted. */
+  addToken(token: string): void;
+  /** Milliseconds operations stay pending and running, or the error they end in (every app). */
+  setSchedule(schedule: OperationSchedule): void;
+  operations(): OperationView[];
+  /** Throws StateError (not-found) for an unknown id. */
+  operation(id: string): OperationView;
+  /** Moves an operation to its next status, or straight to `to`. Throws StateError: unknown, or ended. */
+  advanceOperation(id: string, to?: 'running' | 'done'): OperationView;
+  /** Ends an operation in error with this message: its container never starts. Throws StateError. */
+  failOperation(id: string, message: string): OperationView;
+  containers(): ContainerView[];
+  /** By id, or by label (`one-off-1`: the latest of that label). Throws StateError (not-found). */
+  container(idOrLabel: string): ContainerView;
+}
+
+/** The Scalingo control actions on one namespace; `state()` is read on each call (a reset replaces it). */
+export function scalingoControl(state: () => ScalingoState): ScalingoControl {
+  const operation = (id: string) => {
+    const found = state().operations.get(id);
+    if (!found) throw new StateError(`no operation ${id}`, 'not-found');
+    return found;
+  };
+  const container = (idOrLabel: string) => {
+    const { containers } = state();
+    const found = containers.get(idOrLabel) ?? [...containers.values()].reverse().find((c) => c.label === idOrLabel);
+    if (!found) throw new StateError(`no container ${idOrLabel}`, 'not-found');
+    return found;
+  };
+  return {
+    addApp: (name, schedule) => ({ name: state().addApp(name, schedule).name }),
+    apps: () => [...state().apps.values()].map((a) => ({ name: a.name, id: a.id, ...(a.schedule && { schedule: a.schedule }) })),
+    addToken: (token) => void state().tokens.add(token),
+    setSchedule: (schedule) => {
+      state().operations.schedule = { ...schedule };
+    },
+    operations: () => [...state().operations.values()].map(operationView),
+    operation: (id) => operationView(operation(id)),
+    advanceOperation: (id, to) => operationView(state().operations.advance(id, to)),
+    failOperation: (id, message) => operationView(state().operations.fail(id, message)),
+    containers: () => [...state().containers.values()].map(containerView),
+    container: (idOrLabel) => containerView(container(idOrLabel)),
+  };
+}

@@ -1,0 +1,98 @@
+/** The Scalingo half's records: apps, operations, containers, attach sessions, uploads. */
+import type { Duplex } from 'node:stream';
+import type { Timer } from '../clock.js';
+import type { OperationSchedule, ScriptFixture } from '../fixtures.js';
+import type { ContainerSize } from './sizes.js';
+
+export type OperationStatus = 'pending' | 'running' | 'done' | 'error';
+export const NEXT_STATUS: Record<OperationStatus, OperationStatus | undefined> = { pending: 'running', running: 'done', done: undefined, error: undefined };
+
+export const DEFAULT_SCHEDULE: Required<Omit<OperationSchedule, 'error'>> = { pending: 300, running: 300 };
+export const DEFAULT_DETACHED_MS = 5000;
+/** Bytes of attach input kept for inspection; the count goes on past it. */
+export const RECEIVED_KEPT_BYTES = 1024 * 1024;
+
+export interface App {
+  id: string;
+  name: string;
+  createdAt: number;
+  schedule?: OperationSchedule;
+}
+
+export interface Operation {
+  id: string;
+  app: App;
+  status: OperationStatus;
+  error: string;
+  createdAt: number;
+  finishedAt: number | null;
+  history: { status: OperationStatus; at: number }[];
+  container: Container;
+  timer?: Timer;
+}
+
+export interface Upload {
+  name: string;
+  path: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+  content: Buffer;
+  at: number;
+}
+
+export type ContainerState = 'booting' | 'running' | 'stopped';
+
+export interface Container {
+  id: string;
+  app: App;
+  label: string;
+  typeIndex: number;
+  command: string;
+  env: Record<string, string>;
+  size: ContainerSize;
+  detached: boolean;
+  state: ContainerState;
+  createdAt: number;
+  deletedAt: number | null;
+  operation: Operation;
+  exitCode: number | null;
+  signals: string[];
+  script?: ScriptFixture;
+  /** Only one-offs that can be attached to have one. */
+  attach?: AttachSession;
+  timer?: Timer;
+}
+
+export type SessionPhase = 'waiting' | 'attached' | 'ended';
+
+export interface AttachSession {
+  token: string;
+  container: Container;
+  phase: SessionPhase;
+  uploads: Map<string, Upload>;
+  uploadBytes: number;
+  resizes: { width: number; height: number; at: number }[];
+  bytesIn: number;
+  bytesOut: number;
+  received: Buffer[];
+  receivedKept: number;
+  /** Set when the session ends: the process's exit code, or 'timeout' for an idle abort (408). */
+  outcome?: { exitCode: number } | { timeout: true };
+  lastActivity: number;
+  idleTimer?: Timer;
+  socket?: Duplex;
+  /** Closes our side of the tunnel (the transport decides when). */
+  closeSocket?: () => void;
+  /** Drop the tunnel after this many bytes (a fault injected by the control API). */
+  dropAfterBytes?: number;
+  readyWaiters: Set<(ready: boolean) => void>;
+  endWaiters: Set<() => void>;
+}
+
+export interface RunParams {
+  command: string;
+  env: Record<string, string>;
+  size: ContainerSize;
+  detached: boolean;
+}

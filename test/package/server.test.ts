@@ -1,0 +1,65 @@
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { startFake } from '../../src/index.js';
+import { call, useFake } from '../helpers/fake.js';
+
+describe('the server', () => {
+  const ctx = useFake();
+
+  it('answers /healthz in the default world and in a namespace', async () => {
+    expect((await call(`${ctx.url}/healthz`)).body).toEqual({ status: 'SUCCESS' });
+    expect((await call(`${ctx.url}/ns/team-a/healthz`)).status).toBe(200);
+    expect(ctx.fake.namespace('team-a').name).toBe('team-a');
+  });
+
+  it('answers an unknown route with 404 in the error shape of the API the path belongs to', async () => {
+    const scalingo = await call(`${ctx.url}/v1/nothing-here`);
+    expect(scalingo.status).toBe(404);
+    expect(scalingo.body).toEqual({ error: 'no route for GET /v1/nothing-here' });
+    const spark = await call(`${ctx.url}/nothing-here`);
+    expect(spark.status).toBe(404);
+    expect(spark.body).toEqual({ status: 'ERROR', result: 'no route for GET /nothing-here' });
+  });
+
+  it('answers a malformed request line with 400 and stays up', async () => {
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect(ctx.fake.port, '127.0.0.1', () => socket.write('NOT HTTP\r\n\r\n'));
+      let data = '';
+      socket.on('data', (d) => (data += d));
+      socket.on('close', () => resolve(data));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect((await call(`${ctx.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('startFake', () => {
+  it('binds to 127.0.0.1 by default and close() releases the port', async () => {
+    const fake = await startFake({ port: 0 });
+    expect(fake.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(fake.server.address()).toMatchObject({ address: '127.0.0.1' });
+    await fake.close();
+    await expect(fetch(`${fake.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('close() ends even with an idle keep-alive connection open', async () => {
+    const fake = await startFake({ port: 0 });
+    const socket = connect(fake.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => socket.once('data', resolve));
+    await fake.close();
+    expect(fake.liveCounts().sockets).toBe(0);
+    socket.destroy();
+  });
+
+  it('starts with a request timeout shorter than the default header timeout (it bounds both)', async () => {
+    const fake = await startFake({ port: 0, limits: { requestTimeoutMs: 1000 } });
+    try {
+      expect(fake.server.headersTimeout).toBe(1000);
+      expect((await call(`${fake.url}/healthz`)).status).toBe(200);
+    } finally {
+      await fake.close();
+    }
+  });
+});

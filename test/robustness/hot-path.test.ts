@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { request } from 'node:http';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { fixturesAjvOptions, fixturesSchemaKey, loadFixturesFile, textKey } from '../../src/fixtures.js';
+import { searchOf } from '../../src/pipeline.js';
+import { call, useFake } from '../helpers/fake.js';
+import { api, basic, freshNamespace, login } from '../helpers/scalingo.js';
+
+/**
+ * What the performance work (issue 9) changed under the hood stays invisible from outside: the
+ * journal's copies, the body limit decided from headers, remembered token checks, the prebuilt
+ * fixtures validator.
+ */
+describe('the hot paths keep their answers', () => {
+  const ctx = useFake();
+
+  /** A raw HTTP request, for bodies sent chunked (no Content-Length). */
+  function chunked(url: string, headers: Record<string, string>, chunks: Buffer[]): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      for (const chunk of chunks) req.write(chunk);
+      req.end();
+    });
+  }
+
+  it('journals the query and every header as sent, the credentials masked, in the entry order as before', async () => {
+    const ns = ctx.fake.namespace(freshNamespace());
+    const token = await login(ns.url);
+    await call(`${ns.url}/v1/apps/my-app?b=2&a='x'&c=%20#frag`, {
+      headers: { authorization: `Bearer ${token}`, 'X-Extra': 'one', 'x-extra': 'two', accept: 'application/json' },
+    });
+    const [entry] = ns.journal({ path: '/v1/apps/my-app' });
+    expect(Object.keys(entry!)).toEqual(['id', 'time', 'method', 'path', 'query', 'headers', 'bodySize', 'status', 'durationMs']);
+    expect(entry!.query).toBe("?b=2&a=%27x%27&c=%20");
+    expect(entry!.headers).toMatchObject({ authorization: 'Bearer ***', 'x-extra': 'one, two', accept: 'application/json' });
+    expect(Object.keys(entry!.headers)).toEqual(Object.keys(entry!.headers).sort());
+    const viaHttp = await call(`${ns.url}/__jobfake/journal?path=/v1/apps/my-app`);
+    expect(viaHttp.body.requests[0]).toEqual(JSON.parse(JSON.stringify(entry)));
+  });
+
+  it('slices the query as new URL() would', () => {
+    for (const url of ['http://h/p', 'http://h/p?', 'http://h/p?a=1', "http://h/p?a='1'", 'http://h/p?a=1#f', 'http://h/p#f?a', 'http://h/p?a b', 'http://h/p?\u00e9', 'http://h/p?a="<>"', 'http://h/p??x']) {
+      expect(searchOf(url), url).toBe(new URL(url).search);
+    }
+  });
+
+  it('still counts a chunked body against the limit (413), and lets a smaller one through', async () => {
+    const ns = ctx.fake.namespace(freshNamespace());
+    const token = await login(ns.url);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const limit = ctx.fake.limits.bodyBytes;
+    const big = await chunked(`${ns.url}/v1/apps/my-app/run`, headers, [Buffer.from('{"command":"'), Buffer.alloc(limit, 0x61), Buffer.from('"}')]);
+    expect(big.status).toBe(413);
+    const small = await chunked(`${ns.url}/v1/apps/my-app/run`, headers, [Buffer.from('{"command":'), Buffer.from('"bash"}')]);
+    expect(small.status).toBe(200);
+    const spark = await chunked(`${ns.url}/jobs?appName=x&classPath=y`, { 'content-type': 'text/plain' }, [Buffer.alloc(limit + 1, 0x61)]);
+    expect(spark.status).toBe(413);
+  });
+
+  it('accepts a chunked multipart upload (read through Hono)', async () => {
+    const ns = ctx.fake.namespace(freshNamespace());
+    const scalingo = api(ns.url, await login(ns.url));
+    const run = await scalingo.post('/v1/apps/my-app/run', { command: 'bash' });
+    const boundary = 'b0undary';
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.txt"\r\nContent-Type: text/plain\r\n\r\nchunked\r\n--${boundary}--\r\n`;
+    const res = await chunked(`${run.body.attach_url}/files`, { 'content-type': `multipart/form-data; boundary=${boundary}` }, [Buffer.from(body.slice(0, 20)), Buffer.from(body.slice(20))]);
+    expect(res.status).toBe(200);
+    const container = ns.scalingo.container(run.body.container.id) as { attach?: { uploads?: { path: string; size: number }[] } };
+    expect(JSON.stringify(container)).toContain('/tmp/uploads/c.txt');
+  });
+
+  it('checks a remembered token against the namespace and its clock every time', async () => {
+    const a = ctx.fake.namespace(freshNamespace());
+    const b = ctx.fake.namespace(freshNamespace());
+    const token = await login(a.url);
+    const get = (base: string) => call(`${base}/v1/apps/my-app`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await get(a.url)).status).toBe(200);
+    expect((await get(a.url)).status).toBe(200);
+    expect((await get(b.url)).body.error).toMatch(/another namespace/);
+    a.clock.advance(3601 * 1000);
+    expect((await get(a.url)).body.error).toMatch(/expired/);
+    const forged = `${token.slice(0, -2)}xx`;
+    expect((await call(`${a.url}/v1/apps/my-app`, { headers: { authorization: `Bearer ${forged}` } })).body.error).toMatch(/signature|not a JWT/);
+    expect((await call(`${a.url}/v1/tokens/exchange`, { method: 'POST', headers: { authorization: basic('tk') } })).status).toBe(200);
+  });
+});
+
+describe('what the build prepares for start-up', () => {
+  const schemaText = readFileSync(new URL('../../fixtures/schema.json', import.meta.url), 'utf8');
+  const built = createRequire(import.meta.url)('../../dist/fixtures-validator.cjs') as ((v: unknown) => boolean) & { errors?: unknown; schemaKey?: string };
+
+  it('was compiled from the current fixtures/schema.json', () => {
+    expect(built.schemaKey).toBe(fixturesSchemaKey(schemaText));
+  });
+
+  it('finds the same errors as the schema compiled at run time', () => {
+    const compiled = new Ajv(fixturesAjvOptions).compile(JSON.parse(schemaText));
+    const samples = [
+      {},
+      { scalingo: { apps: [{ name: 'a' }] } },
+      { scalingo: { tokens: 'no' } },
+      { scalingo: { appz: [] } },
+      { scalingo: { schedule: { pending: -1 } }, sparkJobserver: { version: '9' } },
+      { sparkJobserver: { classes: [{ name: 1, extra: true }] } },
+      [],
+    ];
+    for (const sample of samples) {
+      expect(built(sample)).toBe(compiled(sample));
+      expect(built.errors ?? null).toEqual(compiled.errors ?? null);
+    }
+  });
+
+  it('holds the bundled default fixtures as parsed from the current default.yaml', () => {
+    const text = readFileSync(new URL('../../fixtures/default.yaml', import.meta.url), 'utf8');
+    const prebuilt = createRequire(import.meta.url)('../../dist/default-fixtures.cjs') as { key: string; json: string };
+    expect(prebuilt.key).toBe(textKey(text));
+    expect(JSON.parse(prebuilt.json)).toEqual(parseYaml(text));
+    // Each load is a fresh object: a caller may change what it gets.
+    const path = new URL('../../fixtures/default.yaml', import.meta.url).pathname;
+    const first = loadFixturesFile(path);
+    first.scalingo!.apps = [];
+    expect(loadFixturesFile(path).scalingo!.apps).toEqual([{ name: 'my-app' }]);
+  });
+});
