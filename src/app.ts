@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { answerFor, errorFor, errorHandler, notFound } from './api-app.js';
 import type { AppContext, AppEnv, ServerContext } from './context.js';
 import { CONTROL_PREFIX, NAMESPACE_ROUTE, namespaceUrl, splitNamespace } from './namespace.js';
+import { answerStringOf, type CapturedBody } from './journal.js';
 import { Trip, lazyHeaders, maskCredentials, searchOf, type FaultAnswer } from './pipeline.js';
 
 /** One API's sub-app, built for this server. */
@@ -64,8 +65,30 @@ function requestPipeline(server: ServerContext): MiddlewareHandler<AppEnv> {
       const streamed = contentType?.startsWith('text/event-stream') ?? false;
       answer = { contentType, body: res.body && !streamed ? await res.clone().text() : '' };
     }
-    trip.end(res.status, { answer, journal: !control });
+    if (control) return trip.end(res.status, { answer, journal: false });
+    const text = answerStringOf(res) ?? answer?.body;
+    const response = text ? { contentType: res.headers.get('content-type'), text } : undefined;
+    trip.end(res.status, { answer, body: await requestBodyOf(c), response });
   };
+}
+
+/**
+ * The request's body for the journal: what a streaming route noted of it, else the text or bytes
+ * the route read through Hono (kept in its body cache), else its size alone (never read).
+ */
+async function requestBodyOf(c: AppContext): Promise<CapturedBody | undefined> {
+  const noted = c.get('journalBody');
+  if (noted) return noted;
+  const contentType = c.req.header('content-type') ?? null;
+  const cache = c.req.bodyCache;
+  try {
+    if (cache.text) return { contentType, text: await cache.text };
+    if (cache.arrayBuffer) return { contentType, bytes: new Uint8Array(await cache.arrayBuffer) };
+  } catch {
+    // The client left while it was read: the entry keeps its declared size.
+  }
+  const size = Number(c.req.header('content-length') ?? 0);
+  return size > 0 || c.req.header('transfer-encoding') ? { contentType, size } : undefined;
 }
 
 /**

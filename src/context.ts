@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
+import type { CapturedBody } from './journal.js';
 import type { Limits } from './limits.js';
 import type { LogSink } from './log.js';
 import type { Spec } from './spec.js';
@@ -31,6 +32,8 @@ export type AppEnv = {
     world: World;
     /** The API base the client used, namespace included: links handed out start with it. */
     baseUrl: string;
+    /** What a route that streams its body noted of it for the journal (size, SHA-256, files). */
+    journalBody?: CapturedBody;
   };
 };
 

@@ -23,6 +23,10 @@ export interface Limits {
   finishedKept: number;
   /** Journal entries kept per namespace. */
   journalEntries: number;
+  /** Bytes of one request's body, and of one answer's, kept as text in its journal entry. */
+  journalBodyBytes: number;
+  /** Bytes of bodies the journal of one namespace keeps in all; past it the oldest entries go. */
+  journalBytes: number;
   /** Milliseconds a client has to send its request headers (slowloris guard). */
   headersTimeoutMs: number;
   /** Milliseconds a client has to send a whole request. */
@@ -46,6 +50,8 @@ export const defaultLimits: Limits = {
   namespaces: 1000,
   finishedKept: 500,
   journalEntries: 2000,
+  journalBodyBytes: 64 * 1024,
+  journalBytes: 16 * 1024 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 5 * 60 * 1000,
   headerBytes: 16 * 1024,
@@ -68,6 +74,8 @@ export const limitSummaries: Record<LimitName, string> = {
   namespaces: 'namespaces held; the least recently used idle one is dropped (503 when none is)',
   finishedKept: 'ended operations, containers and jobs kept per namespace; oldest evicted',
   journalEntries: 'journal entries kept per namespace; oldest dropped',
+  journalBodyBytes: 'bytes of a request or answer body kept as text in its journal entry',
+  journalBytes: 'bytes of bodies the journal of a namespace keeps; oldest entries dropped',
   headersTimeoutMs: 'time to send the request head, ms (408; 0: none)',
   requestTimeoutMs: 'time to send the whole request, ms (408; 0: none)',
   headerBytes: 'largest request head, bytes (431)',

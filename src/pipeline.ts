@@ -5,6 +5,7 @@
  * against openapi.yaml, the journal entry and the log entry.
  */
 import type { ServerContext } from './context.js';
+import type { CapturedBody } from './journal.js';
 import { NamespaceLimitError, type World } from './store.js';
 import { DEFAULT_NAMESPACE } from './namespace.js';
 
@@ -46,6 +47,10 @@ export interface TripEnd {
   journal?: boolean;
   /** Write a request log entry (an attach session logs its own start and end). Default true. */
   log?: boolean;
+  /** The request's body as the route read it, for the journal. */
+  body?: CapturedBody;
+  /** The answer's body, for the journal. */
+  response?: CapturedBody;
 }
 
 /** One request's trip through jobfake. */
@@ -102,7 +107,7 @@ export class Trip {
   }
 
   /** Records the answer given: response check, journal, log (in that order, as timed). */
-  end(status: number, { answer, journal = true, log = true }: TripEnd = {}): void {
+  end(status: number, { answer, journal = true, log = true, body, response }: TripEnd = {}): void {
     const { server, request, world } = this;
     const report = server.onResponseChecked;
     if (report && answer) {
@@ -113,7 +118,7 @@ export class Trip {
     const durationMs = this.elapsedMs();
     if (journal && world) {
       const { method, localPath, query, headers, bodySize } = request;
-      world.record({ time: new Date(world.clock.now()).toISOString(), method, path: localPath, query, headers, bodySize, status, durationMs });
+      world.record({ time: new Date(world.clock.now()).toISOString(), method, path: localPath, query, headers, bodySize, body, status, response, durationMs });
     }
     if (log) server.log?.({ type: 'request', time: new Date().toISOString(), method: request.method, path: request.sentPath(), status, durationMs, namespace: request.namespace ?? DEFAULT_NAMESPACE });
   }

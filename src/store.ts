@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Clock } from './clock.js';
 import { Faults } from './faults.js';
 import type { Fixtures } from './fixtures.js';
+import { heldBytes, viewBody, type CapturedBody, type JournalBody } from './journal.js';
 import type { Limits } from './limits.js';
 import { DEFAULT_NAMESPACE } from './namespace.js';
 import { ScalingoState } from './scalingo/state.js';
@@ -22,9 +23,20 @@ export interface JournalEntry {
   query: string;
   headers: Record<string, string>;
   bodySize: number;
+  /** What the client sent (see journal.ts); absent when the request had no body. */
+  body?: JournalBody;
   status: number;
+  /** The answer's body: an excerpt of its text, or its size and SHA-256; absent when empty or streamed. */
+  response?: JournalBody;
   durationMs: number;
 }
+
+/** A journal entry as the pipeline hands it over: headers and bodies as captured, shown when read. */
+export type JournalInput = Omit<JournalEntry, 'id' | 'headers' | 'body' | 'response'> & {
+  headers: Record<string, string> | (() => Record<string, string>);
+  body?: CapturedBody;
+  response?: CapturedBody;
+};
 
 /** One isolated world: its own clock, state of both APIs, and journal. */
 export class World {
@@ -36,6 +48,9 @@ export class World {
   scalingo!: ScalingoState;
   spark!: SparkState;
   private journalSeq = 0;
+  /** Bytes each kept entry holds for its bodies (see heldBytes), and their sum. */
+  private journalHeld: number[] = [];
+  private journalBytes = 0;
 
   constructor(
     readonly name: string,
@@ -60,7 +75,7 @@ export class World {
   reset(): void {
     this.dispose();
     this.clock.resume();
-    this.journal = [];
+    this.clearJournal();
     this.faults.clear();
     this.build();
     this.changed('world', 'reset', this.name);
@@ -71,36 +86,48 @@ export class World {
   }
 
   /**
-   * Adds a journal entry. `headers` may be a function: it then runs once, when the entry's headers
-   * are first read (most entries never are, and copying every request's headers was a tenth of a
-   * poll's CPU).
+   * Adds a journal entry, dropping the oldest past `journalEntries` entries or `journalBytes` of
+   * kept bodies. Headers and bodies are shown (copied, decoded, masked) when first read: most
+   * entries never are, and doing it for every request was a large part of a poll's CPU.
    */
-  record(entry: Omit<JournalEntry, 'id' | 'headers'> & { headers: Record<string, string> | (() => Record<string, string>) }): void {
+  record(input: JournalInput): void {
     const id = ++this.journalSeq;
-    const { headers } = entry;
-    if (typeof headers === 'function') {
-      let value: Record<string, string> | undefined;
-      const { time, method, path, query, bodySize, status, durationMs } = entry;
-      // The same keys in the same order as a plain entry, headers as a getter.
-      this.journal.push({
-        id,
-        time,
-        method,
-        path,
-        query,
-        get headers() {
-          return (value ??= headers());
-        },
-        set headers(replaced) {
-          value = replaced;
-        },
-        bodySize,
-        status,
-        durationMs,
-      });
-    } else this.journal.push({ id, ...entry, headers });
-    if (this.journal.length > this.limits.journalEntries) this.journal.shift();
+    const max = this.limits.journalBodyBytes;
+    const { time, method, path, query, headers, bodySize, status, durationMs } = input;
+    const captured = { headers, body: input.body, response: input.response };
+    const shown: Partial<Pick<JournalEntry, 'headers' | 'body' | 'response'>> = {};
+    const show = <K extends 'body' | 'response'>(key: K) => {
+      if (!(key in shown)) shown[key] = captured[key] && viewBody(captured[key]!, max);
+      return shown[key];
+    };
+    // The spec's keys in its order; getters for what is shown late; no body key for no body.
+    const lazy = (get: () => unknown, set?: (value: never) => void): PropertyDescriptor => ({ get, set, enumerable: true, configurable: true });
+    const entry = { id, time, method, path, query } as JournalEntry;
+    Object.defineProperty(entry, 'headers', lazy(
+      () => (shown.headers ??= typeof captured.headers === 'function' ? captured.headers() : captured.headers),
+      (replaced: Record<string, string>) => (shown.headers = replaced),
+    ));
+    entry.bodySize = bodySize;
+    if (input.body) Object.defineProperty(entry, 'body', lazy(() => show('body')));
+    entry.status = status;
+    if (input.response) Object.defineProperty(entry, 'response', lazy(() => show('response')));
+    entry.durationMs = durationMs;
+    const held = heldBytes(input.body, max) + heldBytes(input.response, max);
+    this.journal.push(entry);
+    this.journalHeld.push(held);
+    this.journalBytes += held;
+    while (this.journal.length > this.limits.journalEntries || (this.journalBytes > this.limits.journalBytes && this.journal.length > 1)) {
+      this.journal.shift();
+      this.journalBytes -= this.journalHeld.shift()!;
+    }
     this.changed('journal', 'request', String(id));
+  }
+
+  /** Empties the journal (ids go on counting). */
+  clearJournal(): void {
+    this.journal = [];
+    this.journalHeld = [];
+    this.journalBytes = 0;
   }
 
   dispose(): void {

@@ -17,6 +17,8 @@ export class ControlError extends Error {
 
 export interface JournalFilter extends RequestMatcher {
   status?: number;
+  /** Only entries whose request body, as text, contains this (case-sensitive; secrets masked). */
+  body?: string;
   /** Only the last N entries that match. */
   limit?: number;
 }
@@ -53,6 +55,8 @@ export interface NamespaceControl {
   spark: SparkControl;
   /** Requests the namespace received (not the control API's), oldest first; credentials masked. */
   journal(filter?: JournalFilter): JournalEntry[];
+  /** One entry by its id, headers and bodies included; StateError (not-found) when not (or no longer) kept. */
+  journalEntry(id: number): JournalEntry;
   clearJournal(): void;
   /** Faults applied to the namespace's next matching requests (HTTP and CONNECT). */
   faults: {
@@ -74,7 +78,10 @@ function checkGlob<T extends RequestMatcher>(matcher: T): T {
 
 function filterJournal(world: World, filter: JournalFilter): JournalEntry[] {
   const test = requestMatcher(checkGlob(filter));
-  const found = world.journal.filter((e) => test(e.method, e.path) && (filter.status === undefined || e.status === filter.status));
+  const { status, body } = filter;
+  const found = world.journal.filter(
+    (e) => test(e.method, e.path) && (status === undefined || e.status === status) && (body === undefined || (e.body?.text?.includes(body) ?? false)),
+  );
   return filter.limit === undefined ? found : found.slice(-filter.limit);
 }
 
@@ -103,8 +110,13 @@ export function controlOf(world: World): NamespaceControl {
     scalingo: scalingoControl(() => world.scalingo),
     spark: sparkControl(() => world.spark),
     journal: (filter = {}) => filterJournal(world, filter),
+    journalEntry: (id) => {
+      const found = world.journal.find((entry) => entry.id === id);
+      if (!found) throw new StateError(`no journal entry ${id}`, 'not-found');
+      return found;
+    },
     clearJournal: () => {
-      world.journal = [];
+      world.clearJournal();
       world.changed('journal', 'clear', world.name);
     },
     faults: {

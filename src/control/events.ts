@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../context.js';
-import type { World } from '../store.js';
+import type { JournalEntry, World } from '../store.js';
 import { controlOf } from './actions.js';
 import { containerSummaryView } from '../scalingo/control.js';
 
@@ -13,6 +13,9 @@ export const MIN_GAP_MS = 100;
 export const LIVE_SESSION_MS = 1000;
 /** A comment line this often when nothing happens, so that proxies and clients see it alive. */
 export const KEEP_ALIVE_MS = 15_000;
+
+/** An entry as a row of the inspector shows it: no headers or bodies, which would be read for each state. */
+const journalSummary = ({ id, time, method, path, query, bodySize, status, durationMs }: JournalEntry) => ({ id, time, method, path, query, bodySize, status, durationMs });
 
 /**
  * One namespace as the inspector shows it (ControlInspectorState in openapi.yaml): the same views
@@ -32,7 +35,7 @@ export function inspectorState(world: World) {
       contexts: control.spark.contexts(),
       jobs: control.spark.jobs(),
     },
-    journal: { count: world.journal.length, requests: world.journal.slice(-JOURNAL_SHOWN).reverse() },
+    journal: { count: world.journal.length, requests: world.journal.slice(-JOURNAL_SHOWN).reverse().map(journalSummary) },
   };
 }
 

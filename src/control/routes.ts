@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { StateError } from '../host.js';
 import { apiApp, limitBody } from '../api-app.js';
 import type { AppEnv, ServerContext } from '../context.js';
 import { CONTROL_PREFIX } from '../namespace.js';
@@ -87,11 +88,17 @@ export function controlApp(server: ServerContext): Hono<AppEnv> {
       method: q['method'],
       path: q['path'],
       status: q['status'] === undefined ? undefined : Number(q['status']),
+      body: q['body'],
       limit: q['limit'] === undefined ? undefined : Number(q['limit']),
     });
     return { count: requests.length, requests };
   }));
   api.delete(`${P}/journal`, route(204, (control) => control.clearJournal()));
+  api.get(`${P}/journal/:id`, route(200, (control, _b, c) => {
+    const id = c.req.param('id')!;
+    if (!/^\d{1,15}$/.test(id)) throw new StateError(`no journal entry ${id}`, 'not-found');
+    return control.journalEntry(Number(id));
+  }));
 
   api.get(`${P}/faults`, route(200, (control) => ({ faults: control.faults.list() })));
   api.post(`${P}/faults`, route(201, (control, body) => control.faults.add(body)));

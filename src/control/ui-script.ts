@@ -217,6 +217,37 @@ export const inspectorScript = String.raw`'use strict';
   }
   filter.addEventListener('input', applyFilter);
 
+  // ---- one request, opened -----------------------------------------------------------------
+  /** A body as the journal keeps it: its text (JSON indented), or its size and digest, or its files. */
+  function bodyBlock(body) {
+    if (!body) return h('p', { class: 'empty' }, 'none');
+    const about = size(body.size) + (body.contentType ? ', ' + body.contentType : '') + (body.truncated ? ', the start of it' : '');
+    let shown;
+    if (body.files) shown = h('ul', { class: 'uploads' }, body.files.map((f) => h('li', {}, h('span', { class: 'label' }, f.name), ' ' + size(f.size) + ' sha256 ', h('code', { class: 'hash' }, f.sha256))));
+    else if (body.text !== undefined) shown = h('pre', {}, body.json !== undefined ? JSON.stringify(body.json, null, 2) : body.text);
+    else shown = h('p', {}, 'binary, sha256 ', h('code', { class: 'hash' }, body.sha256 || '?'));
+    return [h('p', { class: 'sub' }, about), shown];
+  }
+  const entryDialog = $('entry-dialog');
+  async function openEntry(id, what) {
+    try {
+      const entry = await control('GET', 'journal/' + id);
+      $('entry-title').textContent = what + ' → ' + entry.status;
+      $('entry-body').replaceChildren(
+        h('p', { class: 'sub' }, entry.time + ' · ' + duration(entry.durationMs)),
+        h('h3', {}, 'Request headers'),
+        h('dl', {}, Object.entries(entry.headers).map(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
+        h('h3', {}, 'Request body'),
+        bodyBlock(entry.body),
+        h('h3', {}, 'Answer ' + entry.status),
+        bodyBlock(entry.response),
+      );
+      entryDialog.showModal();
+    } catch (err) {
+      say('Could not open ' + what + ': ' + err.message, true);
+    }
+  }
+
   // ---- rendering a state --------------------------------------------------------------------
   function render(state) {
     $('clock').replaceChildren(time(state.clock.now), state.clock.paused ? ' (paused)' : '');
@@ -246,7 +277,8 @@ export const inspectorScript = String.raw`'use strict';
       const [at, method, path, status, took] = row.cells;
       at.append(time(r.time));
       method.append(r.method);
-      path.append(h('code', {}, r.path + r.query));
+      const what = r.method + ' ' + r.path + r.query;
+      path.append(h('button', { type: 'button', class: 'open', 'aria-label': 'Details of ' + what, onclick: () => openEntry(r.id, what) }, h('code', {}, r.path + r.query)));
       status.append(h('span', { class: r.status >= 400 ? 'err' : '' }, String(r.status)));
       took.append(duration(r.durationMs));
       took.className = status.className = 'num';

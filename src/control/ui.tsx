@@ -52,6 +52,13 @@ p { margin: 0; }
 dialog { border: 1px solid var(--line); border-radius: 6px; color: var(--fg); background: var(--bg); min-width: 22rem; }
 dialog h2 { margin-top: 0; }
 dialog input { width: 100%; box-sizing: border-box; margin: .3rem 0 .8rem; }
+dialog.entry { width: min(60rem, 92vw); }
+dialog.entry h3 { font-size: .95rem; margin: .8rem 0 .3rem; }
+dialog.entry pre { margin: 0; padding: .4rem; max-height: 16rem; overflow: auto; background: var(--head); white-space: pre-wrap; overflow-wrap: anywhere; font: .85em ui-monospace, monospace; }
+dialog.entry dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: 0; font-size: .9em; }
+dialog.entry dt { color: var(--muted); }
+dialog.entry dd { margin: 0; overflow-wrap: anywhere; }
+button.open { padding: 0; border: 0; background: none; text-align: left; color: inherit; text-decoration: underline dotted; }
 `;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -187,6 +194,13 @@ function Page(props: { namespace: string; root: string }) {
             <button type="button" id="fail-cancel">
               Cancel
             </button>
+          </form>
+        </dialog>
+        <dialog id="entry-dialog" aria-labelledby="entry-title" class="entry">
+          <h2 id="entry-title">Request</h2>
+          <div id="entry-body"></div>
+          <form method="dialog">
+            <button type="submit">Close</button>
           </form>
         </dialog>
         <script dangerouslySetInnerHTML={{ __html: inspectorScript }} />

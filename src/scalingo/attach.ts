@@ -94,7 +94,10 @@ export function attachRoutes(api: Hono<AppEnv>): void {
       return scalingoError(c, 413, `uploads for this container would exceed ${limits.containerUploadBytes} bytes`);
     }
     if (session.phase !== 'waiting') return scalingoNotFound(c, 'attach');
-    c.get('world').scalingo.sessions.recordUpload(session, name, file.body, file.type);
+    const upload = c.get('world').scalingo.sessions.recordUpload(session, name, file.body, file.type);
+    // The journal keeps the file's name, size and digest, never its bytes.
+    const files = [{ name: upload.name, size: upload.size, sha256: upload.sha256 }];
+    c.set('journalBody', { contentType: c.req.header('content-type') ?? null, size: upload.size, files });
     return c.body(null, 200);
   });
 

@@ -38,7 +38,7 @@ describe('the hot paths keep their answers', () => {
       headers: { authorization: `Bearer ${token}`, 'X-Extra': 'one', 'x-extra': 'two', accept: 'application/json' },
     });
     const [entry] = ns.journal({ path: '/v1/apps/my-app' });
-    expect(Object.keys(entry!)).toEqual(['id', 'time', 'method', 'path', 'query', 'headers', 'bodySize', 'status', 'durationMs']);
+    expect(Object.keys(entry!)).toEqual(['id', 'time', 'method', 'path', 'query', 'headers', 'bodySize', 'status', 'response', 'durationMs']);
     expect(entry!.query).toBe("?b=2&a=%27x%27&c=%20");
     expect(entry!.headers).toMatchObject({ authorization: 'Bearer ***', 'x-extra': 'one, two', accept: 'application/json' });
     expect(Object.keys(entry!.headers)).toEqual(Object.keys(entry!.headers).sort());
