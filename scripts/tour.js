@@ -232,7 +232,10 @@ async function controlAndScalingo(t) {
   await t.call({ method: 'POST', path: `${containers(id)}/stop`, headers: auth, expect: 202 });
   await t.call({ method: 'POST', path: `${containers('no-such-container')}/stop`, headers: auth, expect: 404 });
 
-  await t.call({ path: '/__jobfake/journal?method=GET&path=/v1/apps/**&limit=2', expect: 200 });
+  const journal = await t.call({ path: '/__jobfake/journal?method=GET&path=/v1/apps/**&limit=2', expect: 200 });
+  await t.call({ path: '/__jobfake/journal?body=SIGKILL', expect: 200 });
+  await t.call({ path: `/__jobfake/journal/${journal.body.requests[0].id}`, expect: 200 });
+  await t.call({ path: '/__jobfake/journal/999999999', expect: 404 });
   await t.call({ path: '/__jobfake/journal?status=abc', expect: 400, via: 'unvalidated', why: OFF_SPEC });
   await t.call({ method: 'DELETE', path: '/__jobfake/journal', expect: 204 });
 }

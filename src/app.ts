@@ -68,27 +68,19 @@ function requestPipeline(server: ServerContext): MiddlewareHandler<AppEnv> {
     if (control) return trip.end(res.status, { answer, journal: false });
     const text = answerStringOf(res) ?? answer?.body;
     const response = text ? { contentType: res.headers.get('content-type'), text } : undefined;
-    trip.end(res.status, { answer, body: await requestBodyOf(c), response });
+    trip.end(res.status, { answer, body: requestBodyOf(c), response });
   };
 }
 
 /**
- * The request's body for the journal: what a streaming route noted of it, else the text or bytes
- * the route read through Hono (kept in its body cache), else its size alone (never read).
+ * The request's body for the journal: what the route noted as it read it (request-body.ts), or
+ * else its declared size alone (the route never read it).
  */
-async function requestBodyOf(c: AppContext): Promise<CapturedBody | undefined> {
+function requestBodyOf(c: AppContext): CapturedBody | undefined {
   const noted = c.get('journalBody');
   if (noted) return noted;
-  const contentType = c.req.header('content-type') ?? null;
-  const cache = c.req.bodyCache;
-  try {
-    if (cache.text) return { contentType, text: await cache.text };
-    if (cache.arrayBuffer) return { contentType, bytes: new Uint8Array(await cache.arrayBuffer) };
-  } catch {
-    // The client left while it was read: the entry keeps its declared size.
-  }
   const size = Number(c.req.header('content-length') ?? 0);
-  return size > 0 || c.req.header('transfer-encoding') ? { contentType, size } : undefined;
+  return size > 0 || c.req.header('transfer-encoding') ? { contentType: c.req.header('content-type') ?? null, size } : undefined;
 }
 
 /**

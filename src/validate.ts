@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { Spec } from './spec.js';
+import { readText } from './request-body.js';
 
 export type BodyCheck = { value: any } | { problems: { field: string; message: string }[] } | { notJson: string };
 
@@ -8,7 +9,7 @@ export type BodyCheck = { value: any } | { problems: { field: string; message: s
  * reaches in openapi.yaml, so the spec and the server cannot drift on what they accept.
  */
 export async function checkJsonBody(c: Context, spec: Spec, localPath: string, onDeprecated?: (field: string) => void): Promise<BodyCheck> {
-  const text = await c.req.text();
+  const text = await readText(c);
   let value: unknown = {};
   if (text.trim() !== '') {
     try {

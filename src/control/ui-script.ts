@@ -238,9 +238,9 @@ export const inspectorScript = String.raw`'use strict';
         h('h3', {}, 'Request headers'),
         h('dl', {}, Object.entries(entry.headers).map(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
         h('h3', {}, 'Request body'),
-        bodyBlock(entry.body),
+        h('div', {}, bodyBlock(entry.body)),
         h('h3', {}, 'Answer ' + entry.status),
-        bodyBlock(entry.response),
+        h('div', {}, bodyBlock(entry.response)),
       );
       entryDialog.showModal();
     } catch (err) {

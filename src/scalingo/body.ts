@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv, ServerContext } from '../context.js';
 import { checkJsonBody } from '../validate.js';
 import { scalingoError, scalingoInvalid } from './errors.js';
+import { readText } from '../request-body.js';
 
 /**
  * Reads a JSON body and validates it against the operation's request schema in openapi.yaml.
@@ -22,7 +23,7 @@ export async function readScalingoBody(c: Context<AppEnv>, server: ServerContext
 
 /** Reads a JSON object body; an empty body is {}. Returns an error message instead of throwing. */
 export async function readJsonObject(c: Context): Promise<{ value: Record<string, unknown> } | { error: string }> {
-  const text = await c.req.text();
+  const text = await readText(c);
   if (text.trim() === '') return { value: {} };
   let value: unknown;
   try {

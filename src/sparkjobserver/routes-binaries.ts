@@ -4,6 +4,7 @@ import { sparkError } from './errors.js';
 import { sparkBodyLimit, okAnswer, stateOf } from './http.js';
 import type { SparkState } from './state.js';
 import { isZip } from './zip.js';
+import { readBytes } from '../request-body.js';
 
 function binaryList(state: SparkState) {
   return Object.fromEntries(
@@ -15,7 +16,7 @@ async function upload(c: AppContext) {
   const state = stateOf(c);
   const profile = state.profile;
   const name = c.req.param('name')!;
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const bytes = await readBytes(c);
   const header = c.req.header('content-type')?.trim();
   if (!header && !profile.missingTypeIsOctetStream) return c.text('Content-Type header must be set to indicate binary type', 415);
   const contentType = header || 'application/octet-stream';

@@ -6,6 +6,7 @@ import { malformedParam, sparkError } from './errors.js';
 import { HoconError, getPath, parseHocon, type ConfigObject } from './hocon.js';
 import { sparkBodyLimit, stateOf } from './http.js';
 import { parseBool } from './submit.js';
+import { readText } from '../request-body.js';
 
 /** GET, POST and DELETE /contexts. */
 export function contextRoutes(api: Hono<AppEnv>, server: ServerContext): void {
@@ -24,7 +25,7 @@ export function contextRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     if (!/^\p{L}/u.test(name)) return sparkError(c, 400, 'context name must start with letters');
     let config: ConfigObject;
     try {
-      config = parseHocon(await c.req.text());
+      config = parseHocon(await readText(c));
     } catch (err) {
       // The real server lets this through as a bare 500; a 400 says what is wrong.
       if (err instanceof HoconError) return sparkError(c, 400, `Cannot parse config: ${err.message}`);

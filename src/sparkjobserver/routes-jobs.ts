@@ -3,10 +3,11 @@ import type { AppContext, AppEnv, ServerContext } from '../context.js';
 import { exceptionMap, malformedParam, sparkError, sparkException } from './errors.js';
 import { jobReport, sparkBodyLimit, stateOf } from './http.js';
 import { parseInt32, submitJob } from './submit.js';
+import { readText } from '../request-body.js';
 
 async function postJob(c: AppContext) {
   const state = stateOf(c);
-  const body = await c.req.text();
+  const body = await readText(c);
   const answer = submitJob(state, (name) => c.req.query(name), body);
   switch (answer.kind) {
     case 'text':

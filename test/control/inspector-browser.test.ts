@@ -54,7 +54,8 @@ describe.skipIf(!hasChromium)(`the inspector in a headless browser (${CHROMIUM})
     return { page, problems };
   }
 
-  it('shows a one-off with its upload and a Spark job, advances the operation live, filters the journal', async () => {
+  // A browser step takes a second on a loaded machine: this walk-through has about twenty.
+  it('shows a one-off with its upload and a Spark job, advances the operation live, filters the journal, opens a request', { timeout: 60_000 }, async () => {
     const ns = 'inspector-demo';
     const base = `${ctx.url}/ns/${ns}`;
     const world = ctx.fake.namespace(ns);
@@ -119,6 +120,16 @@ describe.skipIf(!hasChromium)(`the inspector in a headless browser (${CHROMIUM})
     expect(await requests.first().textContent()).toContain('POST/binaries/reports200');
     expect(await page.locator('#journal-count').textContent()).toBe(`1 of the latest ${all} requests match`);
     await page.getByLabel('Filter requests').fill('');
+
+    // A row opened: its headers, the config the client sent, and the answer.
+    await page.getByRole('button', { name: 'Details of POST /jobs?appName=reports&classPath=spark.jobserver.WordCountExample&sync=false' }).click();
+    const entry = page.getByRole('dialog', { name: /^POST \/jobs\?appName=reports.* → 202$/ });
+    await entry.waitFor();
+    expect(await entry.locator('pre').first().textContent()).toBe('input.string = a b c a b see');
+    expect(await entry.textContent()).toContain('content-type');
+    expect(await entry.locator('pre').nth(1).textContent()).toContain(`"jobId": "${finished.body.jobId}"`);
+    await entry.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => entry.isVisible()).toBe(false);
 
     expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await page.title()).toBe(`jobfake inspector · ${ns}`);

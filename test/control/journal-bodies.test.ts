@@ -57,6 +57,25 @@ describe('the journal keeps the bodies', () => {
     expect(upload!.body).toEqual({ size: jar().length, contentType: 'application/java-archive', sha256: sha256(jar()) });
   });
 
+  it('answers one entry by its id, headers and bodies included, and 404 for an id not kept', async () => {
+    const ns = ctx.fake.namespace(freshNamespace());
+    await call(`${ns.url}/jobs?appName=none&classPath=x`, { method: 'POST', headers: { 'x-trace': 'abc' }, body: 'a = 1' });
+    const [kept] = (await call(`${ns.url}/__jobfake/journal`)).body.requests;
+    const one = await call(`${ns.url}/__jobfake/journal/${kept.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual(kept);
+    expect(one.body).toMatchObject({ headers: { 'x-trace': 'abc' }, body: { text: 'a = 1' }, status: 404, response: { json: { status: 'ERROR', result: 'appName none not found' } } });
+    // The inspector's live state lists it without headers or bodies.
+    const state = await call(`${ns.url}/__jobfake/events?once=true`);
+    const listed = JSON.parse(state.text.split('\n').find((line: string) => line.startsWith('data: '))!.slice(6)).journal.requests[0];
+    expect(listed).toEqual({ id: kept.id, time: kept.time, method: 'POST', path: '/jobs', query: kept.query, bodySize: 5, status: 404, durationMs: kept.durationMs });
+    for (const id of [String(kept.id + 1), 'abc', '-1']) {
+      const missing = await call(`${ns.url}/__jobfake/journal/${id}`);
+      expect(missing.status, id).toBe(404);
+      expect(missing.body, id).toEqual({ error: `no journal entry ${id}` });
+    }
+  });
+
   it("keeps an attach upload as the file's name, size and digest", async () => {
     const ns = freshNamespace();
     const { attachUrl } = await runToDone(ctx.fake, ctx.fake.namespace(ns).url, ns);
