@@ -4,11 +4,14 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = process.cwd();
 /** Where the compiled bench/ lives (servers/ is beside this file). */
 export const here = dirname(fileURLToPath(import.meta.url));
+
+/** The Scalingo client flow shared with the tests and the tour, loaded from the package root (bench/ runs compiled elsewhere). */
+export const client = (await import(pathToFileURL(join(root, 'scripts/scalingo-client.js')).href)) as typeof import('../scripts/scalingo-client.js');
 
 export interface Child {
   proc: ChildProcess;
@@ -137,16 +140,9 @@ export async function json(url: string, init: RequestInit = {}, expect = [200]):
 
 /** The Scalingo steps before polling: a token, then a one-off run. */
 export async function scalingoRun(base: string): Promise<{ token: string; operationUrl: string; attachUrl: string; operationId: string }> {
-  const auth = `Basic ${Buffer.from(':tk-us-bench').toString('base64')}`;
-  const { body: exchanged } = await json(`${base}/v1/tokens/exchange`, { method: 'POST', headers: { authorization: auth } });
-  const token = exchanged.token as string;
-  const { body, headers } = await json(`${base}/v1/apps/my-app/run`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ command: 'bash' }),
-  });
-  const operationUrl = headers.get('location')!;
-  return { token, operationUrl, attachUrl: body.attach_url, operationId: operationUrl.split('/').pop()! };
+  const token = await client.exchangeToken(base, 'tk-us-bench');
+  const { operationUrl, attachUrl } = await client.runOneOff(base, token);
+  return { token, operationUrl, attachUrl: attachUrl!, operationId: operationUrl.split('/').pop()! };
 }
 
 /** Opens a CONNECT tunnel on an attach URL and resolves once the 200 head has been read. */

@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import {
+  client,
   cpuSeconds,
   echoThroughput,
   endTunnel,
@@ -252,9 +253,8 @@ async function sessions(): Promise<void> {
   try {
     const before = await fake.ask({ gc: true });
     const rssBefore = memoryOf(fake.pid).rss;
-    const auth = `Basic ${Buffer.from(':tk-us-bench').toString('base64')}`;
-    const { body: exchanged } = await json(`${fake.url}/v1/tokens/exchange`, { method: 'POST', headers: { authorization: auth } });
-    const headers = { authorization: `Bearer ${exchanged.token}`, 'content-type': 'application/json' };
+    const token = await client.exchangeToken(fake.url, 'tk-us-bench');
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     let t = performance.now();
     const attachUrls = await pool(SESSIONS, 20, async () => {
       const { body } = await json(`${fake.url}/v1/apps/my-app/run`, { method: 'POST', headers, body: '{"command":"bash"}' });

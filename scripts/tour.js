@@ -4,11 +4,11 @@
 // answers as the spec's examples. Run from dist/: build first.
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Spec, startFake } from '../dist/index.js';
 import { startPrism } from './prism.js';
+import { basic, openTunnel } from './scalingo-client.js';
 
 export const root = new URL('..', import.meta.url).pathname;
 export const specFile = join(root, 'openapi.yaml');
@@ -24,7 +24,6 @@ const IDLE_MS = 60_000;
 const OFF_SPEC = 'the request breaks the spec on purpose: the validating Prism answers it 422 itself';
 const NOT_JSON = 'Prism answers a body that is not JSON itself (400 invalid_json), even with --validate-request=false';
 
-const basic = (password) => `Basic ${Buffer.from(`:${password}`).toString('base64')}`;
 const hocon = (text) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: text });
 const jar = (body = JAR, type = 'application/java-archive') => ({ headers: { 'content-type': type }, body });
 const file = (name, content) => {
@@ -489,40 +488,19 @@ function tourContext({ variant, fake, proxies, spec, records, loose }) {
   }
 
   /** A raw CONNECT to an attach path, always straight to jobfake. */
-  function tunnel(path, { headers = {}, expect }) {
-    return new Promise((resolve, reject) => {
-      const socket = connect(fake.port, '127.0.0.1');
-      const timer = setTimeout(() => (socket.destroy(), reject(new Error(`CONNECT ${path}: no answer in 10 s`))), 10_000);
-      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      socket.once('connect', () => socket.write(`CONNECT ${path} HTTP/1.1\r\nHost: 127.0.0.1:${fake.port}\r\n${extra}\r\n`));
-      socket.once('error', (err) => (clearTimeout(timer), reject(err)));
-      let buffered = Buffer.alloc(0);
-      let head;
-      const chunks = [];
-      let done;
-      const rest = new Promise((r) => (done = r));
-      socket.on('data', (chunk) => {
-        if (head !== undefined) return void chunks.push(chunk);
-        buffered = Buffer.concat([buffered, chunk]);
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        head = buffered.subarray(0, end).toString('latin1');
-        chunks.push(buffered.subarray(end + 4));
-        clearTimeout(timer);
-        const status = Number(head.split(' ')[1]);
-        const contentType = head.match(/^content-type:\s*(.+)$/im)?.[1] ?? null;
-        const problems = status === expect ? [] : [`expected ${expect}, got ${status}`];
-        const finish = (body) => record({ method: 'CONNECT', path, status, contentType, body, via: 'direct', why: 'CONNECT cannot pass through Prism', example: false, problems });
-        if (status === 200) {
-          finish('');
-          resolve({ status, socket, rest });
-        } else {
-          rest.then((body) => (finish(body.toString()), socket.destroy(), resolve({ status, socket, rest })));
-        }
-      });
-      socket.on('end', () => done(Buffer.concat(chunks)));
-      socket.on('close', () => done(Buffer.concat(chunks)));
-    });
+  async function tunnel(path, { headers = {}, expect }) {
+    const { socket, head, rest } = await openTunnel(`http://127.0.0.1:${fake.port}${path}`, { headers, timeoutMs: 10_000 });
+    const status = Number(head.split(' ')[1]);
+    const contentType = head.match(/^content-type:\s*(.+?)\r?$/im)?.[1] ?? null;
+    const problems = status === expect ? [] : [`expected ${expect}, got ${status}`];
+    const finish = (body) => record({ method: 'CONNECT', path, status, contentType, body, via: 'direct', why: 'CONNECT cannot pass through Prism', example: false, problems });
+    if (status === 200) {
+      finish('');
+    } else {
+      finish((await rest).toString());
+      socket.destroy();
+    }
+    return { status, socket, rest };
   }
 
   return {
@@ -535,7 +513,7 @@ function tourContext({ variant, fake, proxies, spec, records, loose }) {
      * exists: then the tour may advance the clock. `answer` is the response, when it comes.
      */
     waiting: async (step) => {
-      const jobs = () => fake.world().spark.jobs.size;
+      const jobs = () => fake.spark.jobs().length;
       const before = jobs();
       let answered = false;
       const answer = call(step);

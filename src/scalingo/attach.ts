@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, ServerContext } from '../context.js';
 import type { World } from '../store.js';
 import { basicPassword, bearerToken, tokenProblem } from './auth.js';
 import { readJsonObject } from './body.js';
@@ -50,7 +50,8 @@ export function safeUploadName(name: string): string | undefined {
   return base;
 }
 
-export function attachRoutes(api: Hono<AppEnv>): void {
+export function attachRoutes(api: Hono<AppEnv>, server: ServerContext): void {
+  const { limits } = server;
   api.put('/attach/:token', async (c) => {
     const found = findSession(c);
     if ('response' in found) return found.response;
@@ -70,7 +71,6 @@ export function attachRoutes(api: Hono<AppEnv>): void {
     const found = findSession(c);
     if ('response' in found) return found.response;
     const { session } = found;
-    const limits = c.get('world').limits;
     if (session.phase === 'attached') return scalingoError(c, 409, 'uploads must come before the attach: this container is already attached');
     if (!/^multipart\/form-data\s*;.*boundary=/i.test(c.req.header('content-type') ?? '')) {
       return scalingoError(c, 415, 'uploads must be multipart/form-data with a "file" part');
@@ -118,7 +118,7 @@ export function attachRoutes(api: Hono<AppEnv>): void {
     }
     const outcome = session.outcome;
     if (!outcome) return scalingoNotFound(c, 'attach');
-    if ('timeout' in outcome) return scalingoError(c, 408, `one-off container aborted: no input for ${c.get('world').limits.attachIdleMs} ms`);
+    if ('timeout' in outcome) return scalingoError(c, 408, `one-off container aborted: no input for ${limits.attachIdleMs} ms`);
     return c.json({ exit_code: outcome.exitCode });
   });
 }

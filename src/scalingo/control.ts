@@ -1,7 +1,7 @@
 /** The Scalingo half of the control API: what a test reads and moves (routes: control/routes.ts). */
 import type { OperationSchedule } from '../fixtures.js';
 import { StateError } from '../host.js';
-import { iso } from './json.js';
+import { iso } from '../iso-time.js';
 import type { Container, Operation } from './model.js';
 import type { ScalingoState } from './state.js';
 

@@ -1,18 +1,7 @@
+import { iso } from '../iso-time.js';
 import type { App, Container, Operation } from './model.js';
 
-/** Times already written: a polled operation prints the same two on every answer. Bounded. */
-const written = new Map<number, string>();
-
-/** How Scalingo writes times: RFC 3339, never "" (clients fail to decode it). */
-export function iso(ms: number): string {
-  let text = written.get(ms);
-  if (text === undefined) {
-    text = new Date(ms).toISOString();
-    if (written.size >= 4096) written.clear();
-    written.set(ms, text);
-  }
-  return text;
-}
+/** Scalingo writes times as RFC 3339 and null, never "" (clients fail to decode it). */
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 export const attachUrl = (base: string, container: Container) =>

@@ -17,6 +17,6 @@ export function scalingoApp(server: ServerContext): Hono<AppEnv> {
   app.use('/v1/:rest{.*}', bodies);
   authRoutes(app);
   runRoutes(app, server);
-  attachRoutes(app);
+  attachRoutes(app, server);
   return app;
 }

@@ -1,7 +1,7 @@
 /** The Spark Jobserver half of the control API: what a test reads and moves (routes: control/routes.ts). */
 import type { SparkClassFixture, SparkSchedule } from '../fixtures.js';
 import { StateError } from '../host.js';
-import { iso } from '../scalingo/json.js';
+import { iso } from '../iso-time.js';
 import type { Binary } from './binaries.js';
 import type { SparkContext } from './contexts.js';
 import type { JobRecord, JobStatus } from './jobs.js';

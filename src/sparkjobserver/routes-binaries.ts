@@ -12,7 +12,7 @@ function binaryList(state: SparkState) {
   );
 }
 
-async function upload(c: AppContext) {
+async function upload(c: AppContext, limits: ServerContext['limits']) {
   const state = stateOf(c);
   const profile = state.profile;
   const name = c.req.param('name')!;
@@ -27,7 +27,7 @@ async function upload(c: AppContext) {
   }
   if (!isZip(bytes)) return sparkError(c, 400, 'Binary is not of the right format');
   if (!state.binaries.fits(name, bytes)) {
-    return sparkError(c, 413, `jobfake: binaries in this namespace would exceed ${state.limits.sparkBinaryBytes} bytes`);
+    return sparkError(c, 413, `jobfake: binaries in this namespace would exceed ${limits.sparkBinaryBytes} bytes`);
   }
   state.binaries.put(name, type, bytes, state.now());
   return profile.uploadAnswer === 'text' ? okAnswer(c, 'text') : okAnswer(c, 'json', 201);
@@ -47,7 +47,7 @@ export function binaryRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     return c.json({ 'app-name': binary.name, 'binary-type': binary.type, 'upload-time': state.time(binary.uploadTime) });
   });
 
-  api.post('/binaries/:name', sparkBodyLimit(server.limits.uploadBytes), upload);
+  api.post('/binaries/:name', sparkBodyLimit(server.limits.uploadBytes), (c) => upload(c, server.limits));
 
   api.delete('/binaries/:name', (c) => {
     const state = stateOf(c);

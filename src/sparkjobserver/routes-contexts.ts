@@ -32,7 +32,7 @@ export function contextRoutes(api: Hono<AppEnv>, server: ServerContext): void {
       throw err;
     }
     if (state.contexts.get(name)) return sparkError(c, 400, `context ${name} exists`);
-    if (state.contexts.full) return sparkError(c, 503, `jobfake: too many contexts in this namespace (limit ${state.limits.sparkContexts})`);
+    if (state.contexts.full) return sparkError(c, 503, `jobfake: too many contexts in this namespace (limit ${server.limits.sparkContexts})`);
     const params = c.req.query();
     const fromConfig = getPath(config, 'spark.context-settings');
     const settings: Record<string, unknown> = { ...(fromConfig && typeof fromConfig === 'object' && !Array.isArray(fromConfig) ? fromConfig : {}), ...params };

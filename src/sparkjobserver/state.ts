@@ -74,7 +74,7 @@ export class SparkState {
     return this.host.clock.now();
   }
 
-  /** The namespace's limits (the routes quote them in refusals). */
+  /** The namespace's limits (POST /jobs quotes them in refusals). */
   get limits(): Readonly<Limits> {
     return this.host.limits;
   }

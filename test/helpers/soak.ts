@@ -4,9 +4,9 @@
  * attach (echo), /wait; detached runs stopped. Spark Jobserver: binary upload, async jobs polled to
  * the end, sync jobs. Every answer is checked; anything unexpected is collected as an error.
  */
-import { connect } from 'node:net';
 import type { Fake } from '../../src/index.js';
 import { makeZip } from '../../src/sparkjobserver/zip.js';
+import { basic, openTunnel } from '../../scripts/scalingo-client.js';
 
 export interface SoakOptions {
   workers: number;
@@ -28,8 +28,6 @@ export interface SoakReport {
   elapsedMs: number;
 }
 
-const basic = (password: string) => `Basic ${Buffer.from(`:${password}`).toString('base64')}`;
-
 export async function soak(fake: Fake, options: SoakOptions): Promise<SoakReport> {
   const latencies: number[] = [];
   const errors: string[] = [];
@@ -50,17 +48,14 @@ export async function soak(fake: Fake, options: SoakOptions): Promise<SoakReport
     return text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
   }
 
-  /** CONNECT, send a line and EOT, read the echo until the server closes. */
-  function attach(attachUrl: string, line: string): Promise<string> {
-    const url = new URL(attachUrl);
-    return new Promise((resolve, reject) => {
-      const socket = connect(Number(url.port), url.hostname, () => socket.write(`CONNECT ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n${line}\x04`));
-      let received = '';
-      socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
-      socket.on('error', reject);
-      socket.on('close', () => resolve(received));
-      setTimeout(() => socket.destroy(new Error(`attach did not end within 5 s: ${received.slice(0, 100)}`)), 5000).unref();
-    });
+  /** CONNECT, send a line and EOT, read the echo until the server closes (at most 5 s). */
+  async function attach(attachUrl: string, line: string): Promise<string> {
+    const tunnel = await openTunnel(attachUrl, { sameWrite: `${line}\x04`, timeoutMs: 5000 });
+    const timer = setTimeout(() => tunnel.socket.destroy(), 5000);
+    timer.unref();
+    const rest = await tunnel.rest;
+    clearTimeout(timer);
+    return tunnel.head + rest.toString('latin1');
   }
 
   async function scalingo(base: string, worker: number, i: number) {
