@@ -19,6 +19,7 @@ const JAR = 'PK\x03\x04jobfake';
 /** The API token the tour exchanges (the fixtures list none, the tour adds it). */
 const API_TOKEN = 'tk-us-tour';
 const IDLE_MS = 60_000;
+const CONTROL_TOKEN = 'tour-control-token';
 
 /** Why a step goes around the validating Prism. */
 const OFF_SPEC = 'the request breaks the spec on purpose: the validating Prism answers it 422 itself';
@@ -79,7 +80,25 @@ export const variants = [
     options: { publicUrl, fixtures: fixtures({ version: '0.11', schedule: { started: 0, running: 1000, contextStop: 500 } }) },
     run: spark011,
   },
+  {
+    name: 'control-token',
+    describe: 'the control API guarded by --control-token: 401 on every control route without it',
+    options: { publicUrl, controlToken: CONTROL_TOKEN },
+    run: controlGuarded,
+  },
 ];
+
+/** Every control operation of the spec refused without the token, then one call with it. */
+async function controlGuarded(t) {
+  const spec = new Spec(readFileSync(specFile, 'utf8'));
+  const why = 'a probe without the control token sends whatever body: only the 401 matters, and Prism would judge the body first';
+  for (const op of spec.operations.filter((o) => o.pathTemplate.startsWith('/__jobfake'))) {
+    const path = op.pathTemplate.replace(/\{[^}]+\}/g, 'x');
+    const json = op.method === 'GET' || op.method === 'DELETE' ? undefined : {};
+    await t.call({ method: op.method, path, json, expect: 401, via: 'unvalidated', why });
+  }
+  await t.call({ path: '/__jobfake/clock', headers: { authorization: `Bearer ${CONTROL_TOKEN}` }, expect: 200 });
+}
 
 async function controlAndScalingo(t) {
   // The control API: the clock stays paused, so nothing moves unless the tour says so.

@@ -20,6 +20,8 @@ Options:
   --quiet           no request lines; the first line and errors still print (default off)
   --strict          warn on standard error when a client sends a field the spec marks deprecated (default off)
   --limit NAME=N    set one of the limits below, e.g. --limit bodyBytes=65536; repeatable (default: each one's own)
+  --control-token T the control API (/__jobfake, the inspector too) then needs Authorization: Bearer T
+                    or ?token=T; also read from JOBFAKE_CONTROL_TOKEN (default: none, the control API is open)
   -h, --help        show this help
   -v, --version     print the version
 
@@ -48,6 +50,7 @@ function parse() {
         quiet: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
         limit: { type: 'string', multiple: true, default: [] },
+        'control-token': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -77,6 +80,8 @@ const port = Number(flags.port);
 const publicUrl = flags['public-url'];
 if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) fail(`--public-url must be an http(s) URL, got "${publicUrl}"`);
 if (flags.log !== 'text' && flags.log !== 'json') fail(`--log must be text or json, got "${flags.log}"`);
+// The environment keeps the token out of the process list; the flag wins when both are set.
+const controlToken = flags['control-token'] ?? (process.env['JOBFAKE_CONTROL_TOKEN'] || undefined);
 const limits: Partial<Limits> = {};
 for (const text of flags.limit) {
   try {
@@ -93,7 +98,7 @@ process.stdout.on('error', () => (stdoutOpen = false));
 const log = createLogger(flags.quiet ? 'silent' : flags.log, (line) => void (stdoutOpen && process.stdout.write(line)));
 
 try {
-  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log, strict: flags.strict, limits });
+  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log, strict: flags.strict, limits, controlToken });
   // Listen for signals before saying where we listen: whoever reads that line may stop us at once.
   const stop = () => {
     void fake.close().then(() => process.exit(0));
@@ -102,9 +107,12 @@ try {
   process.once('SIGTERM', stop);
   process.stdout.write(`jobfake listening on ${fake.url} (fixtures: ${flags.fixtures ?? defaultFixturesPath})\n`);
   if (!isLoopback(flags.host)) {
+    const control = controlToken
+      ? 'its control API (/__jobfake) needs the control token'
+      : 'its control API (/__jobfake: reset, faults, uploaded files) needs no credentials (guard it with --control-token)';
     process.stderr.write(
-      `jobfake: WARNING: bound to ${flags.host}, so other machines can reach this fake: its control API (/__jobfake: reset, faults, ` +
-        `uploaded files) needs no credentials, and any API token is accepted unless the fixtures list tokens. Use --host 127.0.0.1 unless you mean it.\n`,
+      `jobfake: WARNING: bound to ${flags.host}, so other machines can reach this fake: ${control}, ` +
+        `and any API token is accepted unless the fixtures list tokens. Use --host 127.0.0.1 unless you mean it.\n`,
     );
   }
 } catch (err) {

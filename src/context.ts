@@ -19,6 +19,8 @@ export interface ServerContext {
   onResponseChecked?: (operationId: string | undefined, status: number, violations: string[]) => void;
   /** Receives one entry per request (and per attach session start and end); unset means silent. */
   log?: LogSink;
+  /** When set, the control API (/__jobfake) answers 401 without this token. */
+  controlToken?: string;
 }
 
 /** The Hono environment of every route: Node's bindings and what the request pipeline sets. */

@@ -38,6 +38,12 @@ export interface StartOptions {
    * standard output, or a function that receives each entry. Default `'silent'`.
    */
   log?: LogFormat | LogSink;
+  /**
+   * Guards the control API over HTTP (/__jobfake, the inspector included): it then needs
+   * `Authorization: Bearer <controlToken>` (or `?token=`), else 401. The in-process calls
+   * (`fake.namespace()`) need none. Default: no guard.
+   */
+  controlToken?: string;
 }
 
 export interface LiveCounts {
@@ -134,6 +140,9 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
         ? validateFixtures(options.fixtures)
         : loadFixturesFile(defaultFixturesPath);
   const limits = resolveLimits(options.limits);
+  if (options.controlToken !== undefined && (typeof options.controlToken !== 'string' || !/^\S{1,512}$/.test(options.controlToken))) {
+    throw new TypeError('controlToken must be 1 to 512 characters, none of them white space');
+  }
   const worlds = new Worlds(fixtures, limits);
   const violations: string[] = [];
   const seen = new Map<string, { operationId: string; status: number }>();
@@ -146,6 +155,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
       return loadSpec();
     },
     publicUrl: options.publicUrl,
+    controlToken: options.controlToken,
     warn: typeof options.strict === 'function' ? options.strict : options.strict ? (message) => void process.stderr.write(`jobfake: warning: ${message}\n`) : undefined,
     log: typeof options.log === 'function' ? options.log : createLogger(options.log ?? 'silent'),
     onResponseChecked: options.checkResponses

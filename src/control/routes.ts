@@ -6,6 +6,7 @@ import { CONTROL_PREFIX } from '../namespace.js';
 import { scalingoError } from '../scalingo/errors.js';
 import { checkJsonBody } from '../validate.js';
 import { ControlError, controlErrorStatus, controlOf, type NamespaceControl } from './actions.js';
+import { controlGuard } from './guard.js';
 import { inspectorRoutes } from './ui.js';
 
 type Handler = (control: NamespaceControl, body: any, c: Context<AppEnv>) => unknown;
@@ -15,6 +16,8 @@ export function controlApp(server: ServerContext): Hono<AppEnv> {
   const api = apiApp(scalingoError);
   const P = CONTROL_PREFIX;
   const { bodyBytes } = server.limits;
+  // The guard first: without the token nothing is read, not even the body.
+  if (server.controlToken !== undefined) api.use(`${P}/*`, controlGuard(server.controlToken));
   api.use(`${P}/*`, limitBody(scalingoError, bodyBytes, `request body too large (limit ${bodyBytes} bytes)`));
 
   /**

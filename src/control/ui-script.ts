@@ -12,6 +12,9 @@ export const inspectorScript = String.raw`'use strict';
   /** The server's root, relative to this page: '../' at /__jobfake/ui, '../../../' in /ns/<name>/. */
   const root = page.root;
   const $ = (id) => document.getElementById(id);
+  /** The control token the page was opened with (?token=), passed on to every control call. */
+  const token = new URLSearchParams(location.search).get('token');
+  const withToken = (url) => (token ? url + (url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : url);
 
   // ---- building blocks ----------------------------------------------------------------------
   function h(tag, props, ...children) {
@@ -83,6 +86,7 @@ export const inspectorScript = String.raw`'use strict';
   }
   async function control(method, url, body) {
     const init = { method, headers: { accept: 'application/json' } };
+    if (token) init.headers.authorization = 'Bearer ' + token;
     if (body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -289,7 +293,7 @@ export const inspectorScript = String.raw`'use strict';
 
   // ---- namespaces ---------------------------------------------------------------------------
   const select = $('ns-select');
-  const pageOf = (name) => (name === 'default' ? root + '__jobfake/ui' : root + 'ns/' + encodeURIComponent(name) + '/__jobfake/ui');
+  const pageOf = (name) => withToken(name === 'default' ? root + '__jobfake/ui' : root + 'ns/' + encodeURIComponent(name) + '/__jobfake/ui');
   async function listNamespaces() {
     try {
       const { namespaces } = await control('GET', 'namespaces');
@@ -322,7 +326,7 @@ export const inspectorScript = String.raw`'use strict';
 
   // ---- live ---------------------------------------------------------------------------------
   const live = $('live');
-  const events = new EventSource('events');
+  const events = new EventSource(withToken('events'));
   events.addEventListener('state', (event) => {
     render(JSON.parse(event.data));
     document.body.dataset.ready = 'true';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFake } from '../../src/index.js';
 import { call, useFake } from '../helpers/fake.js';
 import { openTunnel, runToDone } from '../helpers/scalingo.js';
 import { jar, postJob, upload } from '../helpers/spark.js';
@@ -144,6 +145,30 @@ describe.skipIf(!hasChromium)(`the inspector in a headless browser (${CHROMIUM})
     }
     await page.close();
     expect(problems).toEqual([]);
+  });
+
+  it('opens with ?token= when the control API is guarded, and passes the token on to its calls and its events', async () => {
+    const guarded = await startFake({ port: 0, controlToken: 'page-token' });
+    try {
+      await call(`${guarded.url}/healthz`);
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      expect((await page.goto(`${guarded.url}/__jobfake/ui`))!.status()).toBe(401);
+      await page.goto(`${guarded.url}/__jobfake/ui?token=page-token`);
+      await page.locator('body[data-ready="true"]').waitFor();
+      expect(await page.locator('#live').textContent()).toBe('live');
+      // The /healthz above (and the browser's favicon request after the 401) reached the page through its events.
+      expect(await page.locator('#requests').textContent()).toContain('/healthz');
+      await page.getByRole('button', { name: 'Clear journal' }).click();
+      await expect.poll(() => page.locator('#notice').textContent()).toBe('Clear the journal: cleared');
+      await expect.poll(() => page.locator('#journal-count').textContent()).toBe('the latest 0 of 0 requests kept');
+      expect(guarded.journal()).toEqual([]);
+      await page.close();
+      expect(errors).toEqual([]);
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('lists the namespaces and opens another one', async () => {

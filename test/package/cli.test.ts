@@ -111,7 +111,25 @@ describe('jobfake CLI', () => {
     expect((await fetch(`${exposed.url}/healthz`)).status).toBe(200);
     exposed.child.kill('SIGTERM');
     const { stderr } = await exposed.exited;
-    expect(stderr).toMatch(/^jobfake: WARNING: bound to 0\.0\.0\.0, so other machines can reach this fake: its control API .* needs no credentials/);
+    expect(stderr).toMatch(/^jobfake: WARNING: bound to 0\.0\.0\.0, so other machines can reach this fake: its control API .* needs no credentials \(guard it with --control-token\)/);
+  });
+
+  it('guards the control API with --control-token or JOBFAKE_CONTROL_TOKEN (the flag wins), and refuses an empty-looking token', async () => {
+    const fromEnv = await startCli(['--port', '0', '--host', '0.0.0.0'], { env: { ...process.env, JOBFAKE_CONTROL_TOKEN: 'from-env' } });
+    const clock = (token?: string) => fetch(`${fromEnv.url}/__jobfake/clock`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => r.status);
+    expect([await clock(), await clock('other'), await clock('from-env')]).toEqual([401, 401, 200]);
+    expect((await fetch(`${fromEnv.url}/healthz`)).status).toBe(200);
+    fromEnv.child.kill('SIGTERM');
+    expect((await fromEnv.exited).stderr).toMatch(/^jobfake: WARNING: bound to 0\.0\.0\.0, .*: its control API \(\/__jobfake\) needs the control token, /);
+
+    const fromFlag = await startCli(['--port', '0', '--control-token', 'from-flag'], { env: { ...process.env, JOBFAKE_CONTROL_TOKEN: 'from-env' } });
+    const status = (token: string) => fetch(`${fromFlag.url}/__jobfake/clock`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect([await status('from-env'), await status('from-flag')]).toEqual([401, 200]);
+    fromFlag.child.kill('SIGTERM');
+    await fromFlag.exited;
+
+    const blank = await runCli(['--port', '0', '--control-token', 'has space']);
+    expect(blank).toMatchObject({ code: 2, stderr: 'jobfake: controlToken must be 1 to 512 characters, none of them white space\n' });
   });
 });
 
