@@ -14,8 +14,15 @@ export type ApiMount = (server: ServerContext) => Hono<AppEnv>;
 async function faultAnswer(c: AppContext, fault: FaultAnswer | undefined): Promise<Response | undefined> {
   if (!fault || fault.kind === 'dropAfterBytes') return undefined;
   if (fault.kind === 'delay') {
-    await sleep(fault.ms);
-    return undefined;
+    // A client that leaves during the delay ends it: its request never reaches the route.
+    const signal = c.req.raw.signal;
+    try {
+      await sleep(fault.ms, undefined, { signal });
+      return undefined;
+    } catch {
+      c.set('faulted', true);
+      return new Response(null, { status: 499 as number });
+    }
   }
   c.set('faulted', true);
   if (fault.kind === 'error') {

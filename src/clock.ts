@@ -98,6 +98,14 @@ export class Clock {
     }
   }
 
+  /** Back to the wall clock, running, with nothing scheduled (a namespace reset). */
+  reset(): void {
+    this.pending = [];
+    this.pausedAt = undefined;
+    this.offset = 0;
+    this.arm();
+  }
+
   /** Drops everything scheduled (used by reset and close). */
   clear(): void {
     this.pending = [];

@@ -23,6 +23,8 @@ export interface Limits {
   finishedKept: number;
   /** Journal entries kept per namespace. */
   journalEntries: number;
+  /** Faults in force at once per namespace. */
+  faults: number;
   /** Bytes of one request's body, and of one answer's, kept as text in its journal entry. */
   journalBodyBytes: number;
   /** Bytes of bodies the journal of one namespace keeps in all; past it the oldest entries go. */
@@ -50,6 +52,7 @@ export const defaultLimits: Limits = {
   namespaces: 1000,
   finishedKept: 500,
   journalEntries: 2000,
+  faults: 1000,
   journalBodyBytes: 64 * 1024,
   journalBytes: 16 * 1024 * 1024,
   headersTimeoutMs: 10_000,
@@ -74,6 +77,7 @@ export const limitSummaries: Record<LimitName, string> = {
   namespaces: 'namespaces held; the least recently used idle one is dropped (503 when none is)',
   finishedKept: 'ended operations, containers and jobs kept per namespace; oldest evicted',
   journalEntries: 'journal entries kept per namespace; oldest dropped',
+  faults: 'faults in force at once per namespace (409)',
   journalBodyBytes: 'bytes of a request or answer body kept as text in its journal entry',
   journalBytes: 'bytes of bodies the journal of a namespace keeps; oldest entries dropped',
   headersTimeoutMs: 'time to send the request head, ms (408; 0: none)',

@@ -71,10 +71,10 @@ export class World {
     this.spark = new SparkState(host('spark', this.fixtures.sparkJobserver ?? {}));
   }
 
-  /** Back to the fixtures' state: drops sessions, timers, jobs and the journal. */
+  /** Back to the fixtures' state: drops sessions, timers, jobs, the journal and faults; the clock back to the wall clock. */
   reset(): void {
     this.dispose();
-    this.clock.resume();
+    this.clock.reset();
     this.clearJournal();
     this.faults.clear();
     this.build();

@@ -42,7 +42,7 @@ export interface ClockView {
 export interface NamespaceControl {
   /** The namespace's name ('default' for the root). */
   readonly name: string;
-  /** Back to the fixtures' state: sessions, timers, jobs, journal and faults dropped; clock resumed. */
+  /** Back to the fixtures' state: sessions, timers, jobs, journal and faults dropped; the clock running at wall-clock time again. */
   reset(): void;
   /** The namespace's clock: pause it, and advance it by milliseconds (due timers fire in order). */
   clock: {
@@ -120,7 +120,12 @@ export function controlOf(world: World): NamespaceControl {
       world.changed('journal', 'clear', world.name);
     },
     faults: {
-      add: (input) => faultView(world.faults.add({ ...input, match: checkGlob(input.match ?? {}) })),
+      add: (input) => {
+        const match = checkGlob(input.match ?? {});
+        const max = world.limits.faults;
+        if (world.faults.size >= max) throw new StateError(`too many faults in this namespace (limit ${max}): clear some first`, 'conflict');
+        return faultView(world.faults.add({ ...input, match }));
+      },
       list: () => world.faults.all().map(faultView),
       remove: (id) => {
         if (!world.faults.remove(id)) throw new StateError(`no fault ${id}`, 'not-found');

@@ -164,9 +164,18 @@ export class AttachSessions {
     return live;
   }
 
-  /** Drops every socket and releases every waiter (reset, shutdown). */
+  /**
+   * Drops every socket and releases every waiter (reset, eviction, shutdown). A session still
+   * open ends as its container would when the platform removes it, killed (SIGKILL, exit 137):
+   * a pending /wait answers that, an answer a client of the real API can meet.
+   */
   dispose(): void {
     for (const session of this.byToken.values()) {
+      if (session.phase !== 'ended') {
+        session.phase = 'ended';
+        session.outcome = { exitCode: 128 + 9 };
+      }
+      session.idleTimer?.cancel();
       session.socket?.destroy();
       for (const wake of session.readyWaiters) wake(false);
       session.readyWaiters.clear();

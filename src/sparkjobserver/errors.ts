@@ -13,6 +13,10 @@ export interface ExceptionMap {
   stack: string;
 }
 
+/** A job's error when its context died under it (JobManagerActor's ContextTerminatedException). */
+export const contextTerminated = (context: string): ExceptionMap =>
+  exceptionMap(`Unexpected termination of context ${context}`, 'spark.jobserver.JobManagerActor$ContextTerminatedException');
+
 export function exceptionMap(message: string, errorClass = 'java.lang.RuntimeException'): ExceptionMap {
   return { message, errorClass, stack: `${errorClass}: ${message}\n\tat spark.jobserver (simulated by jobfake)` };
 }

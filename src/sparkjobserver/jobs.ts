@@ -1,7 +1,7 @@
 import type { Clock, Timer } from '../clock.js';
 import type { JobClass, JobOutcome } from './classes.js';
 import { StateError } from '../host.js';
-import { exceptionMap, type ExceptionMap } from './errors.js';
+import { contextTerminated, exceptionMap, type ExceptionMap } from './errors.js';
 import type { ConfigObject } from './hocon.js';
 
 export type JobStatus = 'STARTED' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'KILLED';
@@ -111,7 +111,7 @@ export class JobTable {
     for (const job of [...this.byId.values()]) {
       if (job.context !== context || !isRunning(job)) continue;
       this.finish(job, 'ERROR', {
-        error: exceptionMap(`Unexpected termination of context ${context}`, 'spark.jobserver.JobManagerActor$ContextTerminatedException'),
+        error: contextTerminated(context),
       });
     }
   }

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { AppContext, AppEnv, ServerContext } from '../context.js';
-import { exceptionMap, malformedParam, sparkError, sparkException } from './errors.js';
+import { contextTerminated, exceptionMap, malformedParam, sparkError, sparkException } from './errors.js';
 import { jobReport, sparkBodyLimit, stateOf } from './http.js';
 import { parseInt32, submitJob } from './submit.js';
 import { readText } from '../request-body.js';
@@ -19,7 +19,8 @@ async function postJob(c: AppContext) {
   }
   const { job, timeoutMs, askTarget } = answer;
   const outcome = await state.jobTable.waitForEnd(job.jobId, timeoutMs, c.req.raw.signal);
-  if (outcome.kind === 'reset') return sparkError(c, 500, 'jobfake: the namespace was reset before the job ended');
+  // The namespace was reset or evicted: to the client its job's context died, as a real server reports it.
+  if (outcome.kind === 'reset') return c.json({ jobId: job.jobId, status: 'ERROR', result: contextTerminated(job.context) });
   // Nobody reads this one: the client closed the connection.
   if (outcome.kind === 'gone') return sparkError(c, 500, 'jobfake: the client went away');
   if (outcome.kind === 'timeout') {

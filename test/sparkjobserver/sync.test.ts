@@ -101,16 +101,25 @@ describe('POST /jobs?sync=true', () => {
     await vi.waitFor(() => expect(internal.clock.scheduledCount).toBe(1), { interval: 2 });
   });
 
-  it('answers 500 to a waiting request when the namespace is reset', async () => {
+  it("answers a waiting request, when the namespace is reset, as the real server does when the job's context dies", async () => {
     const ns = freshNamespace();
     const base = `${ctx.url}/ns/${ns}`;
     const w = ctx.fake.namespace(ns);
     w.clock.pause();
     await upload(base, 'test', jar());
     const { pending } = await startSync(base, w, `appName=test&classPath=${WORDS}&sync=true`, 'input.string = x');
+    const [job] = w.spark.jobs();
     ctx.fake.reset(ns);
     const res = await pending;
-    expect(res.status).toBe(500);
-    expect(res.body).toEqual({ status: 'ERROR', result: 'jobfake: the namespace was reset before the job ended' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      jobId: job!.jobId,
+      status: 'ERROR',
+      result: {
+        message: `Unexpected termination of context ${job!.context}`,
+        errorClass: 'spark.jobserver.JobManagerActor$ContextTerminatedException',
+        stack: expect.stringContaining('Unexpected termination of context'),
+      },
+    });
   });
 });
