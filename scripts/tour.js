@@ -234,6 +234,8 @@ async function controlAndScalingo(t) {
   await t.call({ path: '/__jobfake/scalingo/containers', expect: 200 });
   await t.call({ path: '/__jobfake/scalingo/containers/one-off-1', expect: 200 });
   await t.call({ path: '/__jobfake/scalingo/containers/no-such-container', expect: 404 });
+  await t.call({ path: '/__jobfake/scalingo/containers/one-off-1/transcript', expect: 200 });
+  await t.call({ path: '/__jobfake/scalingo/containers/no-such-container/transcript', expect: 404 });
 
   // Kill (a signal that does not end it), then stop, a detached job.
   const containers = (id) => `/v1/apps/my-app/containers/${id}`;

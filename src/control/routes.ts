@@ -72,6 +72,7 @@ export function controlApp(server: ServerContext): Hono<AppEnv> {
   api.post(`${P}/scalingo/operations/:id/fail`, route(200, (control, body, c) => control.scalingo.failOperation(c.req.param('id')!, body.message)));
   api.get(`${P}/scalingo/containers`, route(200, (control) => ({ containers: control.scalingo.containers() })));
   api.get(`${P}/scalingo/containers/:id`, route(200, (control, _b, c) => control.scalingo.container(c.req.param('id')!)));
+  api.get(`${P}/scalingo/containers/:id/transcript`, route(200, (control, _b, c) => ({ transcript: control.scalingo.transcript(c.req.param('id')!) })));
 
   api.get(`${P}/spark/jobs`, route(200, (control) => ({ jobs: control.spark.jobs() })));
   api.get(`${P}/spark/jobs/:id`, route(200, (control, _b, c) => control.spark.job(c.req.param('id')!)));

@@ -5,6 +5,9 @@
  * relative to the page, so a proxy in front of jobfake (--public-url) keeps working.
  * Everything the clients sent is put in the page as text, never as HTML.
  */
+import { detailsScript } from './ui-script-details.js';
+import { rowsScript } from './ui-script-rows.js';
+
 export const inspectorScript = String.raw`'use strict';
 (() => {
   const page = document.body.dataset;
@@ -128,80 +131,7 @@ export const inspectorScript = String.raw`'use strict';
   const idPath = (id) => encodeURIComponent(id);
   const ended = { done: true, error: true, FINISHED: true, ERROR: true, KILLED: true };
 
-  // ---- Scalingo -----------------------------------------------------------------------------
-  function containerRow(c) {
-    const who = 'the operation of ' + c.label;
-    const advance = h('button', { type: 'button', 'aria-label': 'Advance ' + who }, 'Advance');
-    const fail = h('button', { type: 'button', 'aria-label': 'Fail ' + who + '…' }, 'Fail…');
-    advance.addEventListener('click', () =>
-      act('Advance ' + who, async () => (await control('POST', 'scalingo/operations/' + idPath(c.operation.id) + '/advance', {})).status),
-    );
-    fail.addEventListener('click', () =>
-      askFailure('Fail ' + who, (message) =>
-        act('Fail ' + who, async () => (await control('POST', 'scalingo/operations/' + idPath(c.operation.id) + '/fail', { message })).status),
-      ),
-    );
-    const row = h('tr', {}, h('th', { scope: 'row' }), h('td'), h('td'), h('td'), h('td', { class: 'num' }), h('td', { class: 'actions' }, advance, ' ', fail));
-    row.buttons = [advance, fail];
-    return row;
-  }
-  function updateContainer(row, c) {
-    const [name, command, operation, attach, exit] = row.cells;
-    cell(name, [c.label, c.app, c.size, c.state, c.detached], () => [
-      h('span', { class: 'label' }, c.label),
-      h('span', { class: 'sub' }, c.app + ' · ' + c.size + ' · ' + (c.detached ? 'detached job' : 'one-off') + ' · ' + c.state),
-    ]);
-    cell(command, c.command, () => h('code', {}, shorten(c.command, 200)));
-    cell(operation, c.operation, (op) => [badge(op.status), steps(op.history), op.error ? h('p', { class: 'err' }, op.error) : null]);
-    cell(attach, c.attach, (a) => {
-      if (!a) return h('span', { class: 'sub' }, 'none (detached)');
-      return [
-        h('p', {}, badge(a.phase), a.timed_out ? ' timed out' : '', ' in ' + size(a.bytes_in) + ', out ' + size(a.bytes_out)),
-        a.resizes.length ? h('p', { class: 'sub' }, 'resizes: ' + a.resizes.map((r) => r.width + '×' + r.height).join(', ')) : null,
-        a.uploads.length
-          ? h('ul', { class: 'uploads', 'aria-label': 'uploads' },
-              a.uploads.map((u) => h('li', {}, h('span', { class: 'label' }, u.name), ' ' + size(u.size) + ' ', h('span', { class: 'sub' }, 'sha256 '), h('code', { class: 'hash' }, u.sha256))))
-          : null,
-      ];
-    });
-    cell(exit, c.exit_code, (code) => (code === null ? '—' : String(code)));
-    const over = ended[c.operation.status] === true;
-    for (const button of row.buttons) button.disabled = over;
-  }
-
-  // ---- Spark Jobserver ----------------------------------------------------------------------
-  function jobRow(job) {
-    const who = 'job ' + job.classPath + ' ' + job.jobId.slice(0, 8);
-    const advance = h('button', { type: 'button', 'aria-label': 'Advance ' + who }, 'Advance');
-    const fail = h('button', { type: 'button', 'aria-label': 'Fail ' + who + '…' }, 'Fail…');
-    advance.addEventListener('click', () => act('Advance ' + who, async () => (await control('POST', 'spark/jobs/' + idPath(job.jobId) + '/advance', {})).status));
-    fail.addEventListener('click', () =>
-      askFailure('Fail ' + who, (message) => act('Fail ' + who, async () => (await control('POST', 'spark/jobs/' + idPath(job.jobId) + '/fail', { message })).status)),
-    );
-    const row = h('tr', {}, h('th', { scope: 'row' }), h('td'), h('td'), h('td', { class: 'num' }), h('td'), h('td', { class: 'actions' }, advance, ' ', fail));
-    row.buttons = [advance, fail];
-    return row;
-  }
-  function updateJob(row, job, now) {
-    const [name, context, state, took, outcome] = row.cells;
-    cell(name, [job.classPath, job.jobId, job.sync], () => [
-      h('span', { class: 'label' }, job.classPath),
-      h('code', { class: 'sub id' }, job.jobId),
-      job.sync ? h('span', { class: 'sub' }, ' (sync)') : null,
-    ]);
-    cell(context, job.context, () => job.context);
-    cell(state, job.history, () => [badge(job.status), steps(job.history)]);
-    const ms = Date.parse(job.endTime || now) - Date.parse(job.startTime);
-    cell(took, [ms, job.endTime === null], () => (job.endTime ? duration(ms) : duration(ms) + ' so far'));
-    cell(outcome, [job.result, job.error], () => {
-      if (job.error) return h('p', { class: 'err' }, job.error.errorClass + ': ' + job.error.message);
-      if (job.result === null) return '—';
-      return h('code', {}, shorten(JSON.stringify(job.result), 300));
-    });
-    const over = ended[job.status] === true;
-    for (const button of row.buttons) button.disabled = over;
-  }
-
+${rowsScript}
   const plainRow = (count) => () => h('tr', {}, h('th', { scope: 'row' }), Array.from({ length: count - 1 }, () => h('td')));
 
   // ---- the journal --------------------------------------------------------------------------
@@ -221,37 +151,7 @@ export const inspectorScript = String.raw`'use strict';
   }
   filter.addEventListener('input', applyFilter);
 
-  // ---- one request, opened -----------------------------------------------------------------
-  /** A body as the journal keeps it: its text (JSON indented), or its size and digest, or its files. */
-  function bodyBlock(body) {
-    if (!body) return h('p', { class: 'empty' }, 'none');
-    const about = size(body.size) + (body.contentType ? ', ' + body.contentType : '') + (body.truncated ? ', the start of it' : '');
-    let shown;
-    if (body.files) shown = h('ul', { class: 'uploads' }, body.files.map((f) => h('li', {}, h('span', { class: 'label' }, f.name), ' ' + size(f.size) + ' sha256 ', h('code', { class: 'hash' }, f.sha256))));
-    else if (body.text !== undefined) shown = h('pre', {}, body.json !== undefined ? JSON.stringify(body.json, null, 2) : body.text);
-    else shown = h('p', {}, 'binary, sha256 ', h('code', { class: 'hash' }, body.sha256 || '?'));
-    return [h('p', { class: 'sub' }, about), shown];
-  }
-  const entryDialog = $('entry-dialog');
-  async function openEntry(id, what) {
-    try {
-      const entry = await control('GET', 'journal/' + id);
-      $('entry-title').textContent = what + ' → ' + entry.status;
-      $('entry-body').replaceChildren(
-        h('p', { class: 'sub' }, entry.time + ' · ' + duration(entry.durationMs)),
-        h('h3', {}, 'Request headers'),
-        h('dl', {}, Object.entries(entry.headers).map(([name, value]) => [h('dt', {}, name), h('dd', {}, value)])),
-        h('h3', {}, 'Request body'),
-        h('div', {}, bodyBlock(entry.body)),
-        h('h3', {}, 'Answer ' + entry.status),
-        h('div', {}, bodyBlock(entry.response)),
-      );
-      entryDialog.showModal();
-    } catch (err) {
-      say('Could not open ' + what + ': ' + err.message, true);
-    }
-  }
-
+${detailsScript}
   // ---- rendering a state --------------------------------------------------------------------
   function render(state) {
     $('clock').replaceChildren(time(state.clock.now), state.clock.paused ? ' (paused)' : '');

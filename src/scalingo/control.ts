@@ -2,7 +2,7 @@
 import type { OperationSchedule } from '../fixtures.js';
 import { StateError } from '../host.js';
 import { iso } from '../iso-time.js';
-import type { Container, Operation } from './model.js';
+import type { Container, Operation, TranscriptChunk } from './model.js';
 import type { ScalingoState } from './state.js';
 
 /** What a test reads about an operation: its status and when each was entered. */
@@ -56,6 +56,31 @@ export function containerSummaryView(container: Container) {
 }
 
 /** What a test reads about a container: state, and everything the client sent to its attach URL. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A session's transcript as runs of one direction, in order: `text` where the bytes are UTF-8
+ * text, else `base64`; `at` when the run began (ISO), `size` in bytes.
+ */
+function transcriptView(chunks: TranscriptChunk[]) {
+  const runs: { direction: 'in' | 'out'; at: number; parts: Buffer[] }[] = [];
+  for (const chunk of chunks) {
+    const last = runs.at(-1);
+    if (last && last.direction === chunk.direction) last.parts.push(chunk.bytes);
+    else runs.push({ direction: chunk.direction, at: chunk.at, parts: [chunk.bytes] });
+  }
+  return runs.map(({ direction, at, parts }) => {
+    const bytes = Buffer.concat(parts);
+    let text: string | undefined;
+    try {
+      text = utf8.decode(bytes);
+    } catch {
+      text = undefined;
+    }
+    return text === undefined ? { direction, at: iso(at), size: bytes.length, base64: bytes.toString('base64') } : { direction, at: iso(at), size: bytes.length, text };
+  });
+}
+
 export function containerView(container: Container) {
   const { attach, ...summary } = containerSummaryView(container);
   const session = container.attach;
@@ -69,6 +94,7 @@ export function containerView(container: Container) {
       ...attach,
       received: received.toString('latin1'),
       received_base64: received.toString('base64'),
+      transcript: transcriptView(session.transcript),
       uploads: attach.uploads.map((u, i) => ({ ...u, content_base64: contents[i]! })),
     },
   };
@@ -76,6 +102,7 @@ export function containerView(container: Container) {
 
 export type OperationView = ReturnType<typeof operationView>;
 export type ContainerView = ReturnType<typeof containerView>;
+export type TranscriptView = ReturnType<typeof transcriptView>;
 export type AppView = { name: string; id: string; schedule?: OperationSchedule };
 
 /** The Scalingo state of one namespace, driven as a test would (the control API's /scalingo routes). */
@@ -97,6 +124,8 @@ export interface ScalingoControl {
   containers(): ContainerView[];
   /** By id, or by label (`one-off-1`: the latest of that label). Throws StateError (not-found). */
   container(idOrLabel: string): ContainerView;
+  /** Its attach session's transcript alone ([] for a detached job). Throws StateError (not-found). */
+  transcript(idOrLabel: string): TranscriptView;
 }
 
 /** The Scalingo control actions on one namespace; `state()` is read on each call (a reset replaces it). */
@@ -125,5 +154,6 @@ export function scalingoControl(state: () => ScalingoState): ScalingoControl {
     failOperation: (id, message) => operationView(state().operations.fail(id, message)),
     containers: () => [...state().containers.values()].map(containerView),
     container: (idOrLabel) => containerView(container(idOrLabel)),
+    transcript: (idOrLabel) => transcriptView(container(idOrLabel).attach?.transcript ?? []),
   };
 }

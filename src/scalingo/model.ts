@@ -11,6 +11,15 @@ export const DEFAULT_SCHEDULE: Required<Omit<OperationSchedule, 'error'>> = { pe
 export const DEFAULT_DETACHED_MS = 5000;
 /** Bytes of attach input kept for inspection; the count goes on past it. */
 export const RECEIVED_KEPT_BYTES = 1024 * 1024;
+/** The start of an attach session kept as its transcript, both ways together, in bytes. */
+export const TRANSCRIPT_KEPT_BYTES = 1024 * 1024;
+
+/** Bytes of an attach session as they went: `in` from the client, `out` to it; `at` in clock ms. */
+export interface TranscriptChunk {
+  direction: 'in' | 'out';
+  at: number;
+  bytes: Buffer;
+}
 
 export interface App {
   id: string;
@@ -77,6 +86,9 @@ export interface AttachSession {
   bytesOut: number;
   received: Buffer[];
   receivedKept: number;
+  /** The first TRANSCRIPT_KEPT_BYTES of the session, both ways, in order (copies: no socket buffer is held). */
+  transcript: TranscriptChunk[];
+  transcriptKept: number;
   /** Set when the session ends: the process's exit code, or 'timeout' for an idle abort (408). */
   outcome?: { exitCode: number } | { timeout: true };
   lastActivity: number;

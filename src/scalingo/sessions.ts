@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ScalingoFixtures } from '../fixtures.js';
 import type { StateHost } from '../host.js';
-import { RECEIVED_KEPT_BYTES, type AttachSession, type Container, type Upload } from './model.js';
+import { RECEIVED_KEPT_BYTES, TRANSCRIPT_KEPT_BYTES, type AttachSession, type Container, type Upload } from './model.js';
 
 /** How a session ended: the process's exit code, or an idle timeout (408 on /wait). */
 export type SessionOutcome = { exitCode: number } | { timeout: true };
@@ -41,6 +41,8 @@ export class AttachSessions {
       bytesOut: 0,
       received: [],
       receivedKept: 0,
+      transcript: [],
+      transcriptKept: 0,
       lastActivity: this.host.clock.now(),
       readyWaiters: new Set(),
       endWaiters: new Set(),
@@ -130,7 +132,22 @@ export class AttachSessions {
       session.received.push(kept);
       session.receivedKept += kept.length;
     }
+    this.transcribe(session, 'in', chunk);
     session.lastActivity = this.host.clock.now();
+  }
+
+  /** Counts output bytes (what the container wrote to the client), for the transcript too. */
+  recordOutput(session: AttachSession, chunk: Buffer): void {
+    session.bytesOut += chunk.length;
+    this.transcribe(session, 'out', chunk);
+  }
+
+  private transcribe(session: AttachSession, direction: 'in' | 'out', chunk: Buffer): void {
+    const room = TRANSCRIPT_KEPT_BYTES - session.transcriptKept;
+    if (room <= 0 || chunk.length === 0) return;
+    const bytes = Buffer.from(chunk.subarray(0, room));
+    session.transcript.push({ direction, at: this.host.clock.now(), bytes });
+    session.transcriptKept += bytes.length;
   }
 
   /** Ends an attach session: its container stops, waiters on /wait are answered. */

@@ -8,6 +8,7 @@ import { Trip, maskCredentials } from '../pipeline.js';
 import type { World } from '../store.js';
 import { attachCredentialsProblem } from './attach.js';
 import type { AttachSession } from './model.js';
+import type { AttachSessions } from './sessions.js';
 
 const EOT = 0x04;
 const CTRL_C = 0x03;
@@ -161,7 +162,7 @@ function attach(world: World, session: AttachSession, socket: Duplex, early: Buf
       wroteOutput = true;
       graceFrom = performance.now();
     }
-    write(session, socket, data);
+    write(session, socket, data, sessions);
   };
   sessions.touch(session);
   world.changed('scalingo', 'container', session.container.id);
@@ -225,8 +226,8 @@ function firstEndingByte(chunk: Buffer): number {
 }
 
 /** Writes to the client, pausing input while the socket's buffer is full (back-pressure). */
-function write(session: AttachSession, socket: Duplex, data: Buffer): void {
-  session.bytesOut += data.length;
+function write(session: AttachSession, socket: Duplex, data: Buffer, sessions: AttachSessions): void {
+  sessions.recordOutput(session, data);
   if (!socket.write(data)) {
     socket.pause();
     socket.once('drain', () => socket.resume());

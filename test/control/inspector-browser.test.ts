@@ -98,6 +98,14 @@ describe.skipIf(!hasChromium)(`the inspector in a headless browser (${CHROMIUM})
     expect(await page.locator('#jobs').textContent()).toContain('FINISHED');
     expect(await page.locator('#binaries').textContent()).toContain('reports');
 
+    // The first one-off's transcript: what the client typed, and the echo.
+    await first.getByRole('button', { name: 'Transcript of one-off-1' }).click();
+    const transcript = page.getByRole('dialog', { name: 'Transcript of one-off-1' });
+    await transcript.waitFor();
+    expect(await transcript.locator('pre.run-in').first().textContent()).toBe('echo done\nexit\n');
+    expect(await transcript.locator('pre.run-out').first().textContent()).toBe('echo done\nexit\n');
+    await transcript.getByRole('button', { name: 'Close' }).click();
+
     // Advance the pending operation from the page: the row changes, the page is not reloaded.
     await page.getByRole('button', { name: 'Advance the operation of one-off-2' }).click();
     await expect.poll(() => second.locator('.st').first().textContent()).toBe('running');
