@@ -166,6 +166,9 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
       : undefined,
   };
   const app = createApp(context, [scalingoApp, sparkApp, controlApp]);
+  // Checked answers need the spec from the first one on: ready before listening, so that no
+  // request pays for it (the parse and validators come from the build; see Spec).
+  if (options.checkResponses) context.spec.warmFormats();
 
   const server = createAdaptorServer({
     fetch: app.fetch,
