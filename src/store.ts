@@ -162,6 +162,13 @@ export class Worlds {
     return world;
   }
 
+  /** Attach sessions open now, over all namespaces: a sum over namespaces, not sessions. */
+  liveSessions(): number {
+    let live = 0;
+    for (const world of this.worlds.values()) live += world.scalingo.sessions.liveCount();
+    return live;
+  }
+
   /** Drops the least recently used namespace with no open attach session. */
   private evictOne(): void {
     for (const [name, world] of this.worlds) {
