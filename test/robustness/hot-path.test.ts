@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixturesAjvOptions, fixturesSchemaKey, loadFixturesFile } from '../../src/fixtures.js';
 import { textKey } from '../../src/prebuilt.js';
+import { RegExpRouter } from 'hono/router/reg-exp-router';
+import { createApp } from '../../src/app.js';
+import type { ServerContext } from '../../src/context.js';
+import { resolveLimits } from '../../src/limits.js';
 import { searchOf } from '../../src/pipeline.js';
+import { API_MOUNTS } from '../../src/server.js';
 import { Spec, createSpecAjv, specKey } from '../../src/spec.js';
 import { call, useFake } from '../helpers/fake.js';
 import { api, basic, freshNamespace, login } from '../helpers/scalingo.js';
@@ -46,6 +51,14 @@ describe('the hot paths keep their answers', () => {
     expect(Object.keys(entry!.headers)).toEqual(Object.keys(entry!.headers).sort());
     const viaHttp = await call(`${ns.url}/__jobfake/journal?path=/v1/apps/my-app`);
     expect(viaHttp.body.requests[0]).toEqual(JSON.parse(JSON.stringify(entry)));
+  });
+
+  it("routes with Hono's RegExpRouter: every route is one it takes (one it refuses sends the whole app to the slower TrieRouter)", () => {
+    const app = createApp({ limits: resolveLimits({}) } as ServerContext, API_MOUNTS);
+    const router = new RegExpRouter<unknown>();
+    for (const route of app.routes) router.add(route.method, route.path, route.handler);
+    expect(app.routes.length).toBeGreaterThan(50);
+    expect(() => router.match('GET', '/ns/a/v1/apps/my-app/operations/x')).not.toThrow();
   });
 
   it('slices the query as new URL() would', () => {
