@@ -1,7 +1,7 @@
 /** What the benchmarks share: child servers, /proc readings, autocannon, CONNECT tunnels, statistics. */
 import autocannon from 'autocannon';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -283,3 +283,110 @@ export async function pool<T>(count: number, concurrency: number, task: (i: numb
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Mockoon's CLI, the mock server users pick instead of Prism, pinned. It is not a devDependency
+ * (about 250 packages and 110 MB that `npm ci` would install for every test run): the bench
+ * installs it once into node_modules/.cache/jobfake-bench/mockoon with npm, and reuses it.
+ */
+export const MOCKOON_VERSION = '9.9.0';
+const mockoonDir = join(root, 'node_modules/.cache/jobfake-bench/mockoon');
+
+/** The path of mockoon-cli's entry script, installed on first use; or why it is not there. */
+export async function mockoonCli(): Promise<{ script: string } | { missing: string }> {
+  const pkgDir = join(mockoonDir, 'node_modules/@mockoon/cli');
+  const installed = () => {
+    try {
+      const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+      return pkg.version === MOCKOON_VERSION ? join(pkgDir, pkg.bin['mockoon-cli']!) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let script = installed();
+  if (!script) {
+    process.stderr.write(`  installing @mockoon/cli@${MOCKOON_VERSION} into ${mockoonDir} (once, about a minute)\n`);
+    mkdirSync(mockoonDir, { recursive: true });
+    const npm = spawn('npm', ['install', '--prefix', mockoonDir, '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', `@mockoon/cli@${MOCKOON_VERSION}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    npm.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => {
+      npm.once('error', () => resolve(-1));
+      npm.once('close', resolve);
+    });
+    script = installed();
+    if (!script) return { missing: `npm install @mockoon/cli@${MOCKOON_VERSION} failed (${code}): ${stderr.trim().split('\n').pop() ?? ''}` };
+  }
+  return { script };
+}
+
+/**
+ * A Mockoon data file (an environment, in Mockoon's own format) with one route, GET `endpoint`,
+ * answering `body` as application/json with templating off: the same answer jobfake gives.
+ */
+export function mockoonDataFile(name: string, endpoint: string, body: string): string {
+  const id = (n: number) => `6b2f4f1e-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const environment = {
+    uuid: id(1),
+    lastMigration: 33,
+    name: 'jobfake bench',
+    endpointPrefix: '',
+    latency: 0,
+    port: 3000,
+    hostname: '127.0.0.1',
+    folders: [],
+    routes: [
+      {
+        uuid: id(2),
+        type: 'http',
+        documentation: '',
+        method: 'get',
+        endpoint: endpoint.replace(/^\//, ''),
+        responses: [
+          {
+            uuid: id(3),
+            body,
+            latency: 0,
+            statusCode: 200,
+            label: '',
+            headers: [{ key: 'Content-Type', value: 'application/json' }],
+            bodyType: 'INLINE',
+            filePath: '',
+            databucketID: '',
+            sendFileAsBody: false,
+            rules: [],
+            rulesOperator: 'OR',
+            disableTemplating: true,
+            fallbackTo404: false,
+            default: true,
+            crudKey: 'id',
+            callbacks: [],
+          },
+        ],
+        responseMode: null,
+        streamingMode: null,
+        streamingInterval: 0,
+      },
+    ],
+    rootChildren: [{ type: 'route', uuid: id(2) }],
+    proxyMode: false,
+    proxyHost: '',
+    proxyRemovePrefix: false,
+    tlsOptions: { enabled: false, type: 'CERT', pfxPath: '', certPath: '', keyPath: '', caPath: '', passphrase: '' },
+    cors: false,
+    headers: [],
+    proxyReqHeaders: [],
+    proxyResHeaders: [],
+    data: [],
+    callbacks: [],
+  };
+  const file = join(mockoonDir, `${name}.json`);
+  mkdirSync(mockoonDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(environment, null, 2)}\n`);
+  return file;
+}
+
+/** Spawns `mockoon-cli start` on a data file, logging to stdout only (ignored). */
+export function spawnMockoon(script: string, dataFile: string, port: number): { proc: ChildProcess; spawnedAt: number } {
+  return spawnTimed(process.execPath, [script, 'start', '--data', dataFile, '--port', String(port), '--hostname', '127.0.0.1', '--disable-log-to-file'], 'ignore');
+}

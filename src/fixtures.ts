@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
 import { packageFile } from './paths.js';
+import { prebuilt, textKey } from './prebuilt.js';
 
 export interface ScriptFixture {
   command?: string;
@@ -91,23 +91,18 @@ export const fixturesAjvOptions = { allErrors: true, strict: false } as const;
 
 /** Names the schema text and options a prebuilt validator was compiled from. */
 export function fixturesSchemaKey(schemaText: string): string {
-  return createHash('sha256').update(JSON.stringify(fixturesAjvOptions)).update(schemaText).digest('hex');
+  return textKey(JSON.stringify(fixturesAjvOptions), schemaText);
 }
 
 /**
  * The validator built with the package (dist/fixtures-validator.cjs: Ajv's standalone code for the
- * same schema and options) while it matches fixtures/schema.json; otherwise, and when running
- * from src/, compiled now. Loading Ajv and compiling the schema were a fifth of the time from
- * spawn to the first answer.
+ * same schema and options) while it matches fixtures/schema.json; otherwise compiled now. Loading
+ * Ajv and compiling the schema were a fifth of the time from spawn to the first answer.
  */
 function fixturesValidator(): Validator {
   const text = readFileSync(packageFile('fixtures/schema.json'), 'utf8');
-  try {
-    const built = require('./fixtures-validator.cjs') as Validator & { schemaKey?: unknown };
-    if (built.schemaKey === fixturesSchemaKey(text)) return built;
-  } catch {
-    // Not built: compile it below.
-  }
+  const built = prebuilt<Validator>('fixtures-validator.cjs', fixturesSchemaKey(text));
+  if (built) return built;
   const { Ajv } = require('ajv') as typeof import('ajv');
   return new Ajv(fixturesAjvOptions).compile(JSON.parse(text));
 }
@@ -120,23 +115,14 @@ function describe(error: ErrorObject): string {
   return `${where} ${error.message ?? 'is invalid'}`;
 }
 
-/** Names a text whose value was prepared at build time (sha256). */
-export function textKey(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 /**
  * A YAML (or JSON) text as a value. The bundled fixtures/default.yaml comes from its build-time
  * parse (dist/default-fixtures.cjs, as JSON) while the file is unchanged, so that a start with the
  * default fixtures never loads the YAML parser (about 40 ms here).
  */
 function parseFixturesText(text: string): unknown {
-  try {
-    const built = require('./default-fixtures.cjs') as { key?: unknown; json?: unknown };
-    if (built.key === textKey(text) && typeof built.json === 'string') return JSON.parse(built.json);
-  } catch {
-    // Not built: parse below.
-  }
+  const built = prebuilt<{ json?: unknown }>('default-fixtures.cjs', textKey(text));
+  if (typeof built?.json === 'string') return JSON.parse(built.json);
   const { parse } = require('yaml') as typeof import('yaml');
   return parse(text);
 }

@@ -3,6 +3,7 @@
  * again (see journal.ts): every route that reads a body reads it through here.
  */
 import type { Context } from 'hono';
+import type { IncomingMessage } from 'node:http';
 import type { AppEnv } from './context.js';
 
 /** The body as text (UTF-8, as Hono's `c.req.text()`), noted for the journal. */
@@ -12,9 +13,75 @@ export async function readText(c: Context<AppEnv>): Promise<string> {
   return text;
 }
 
-/** The body as bytes (Hono's `c.req.arrayBuffer()`), noted for the journal. */
+/** The body as bytes (see readWholeBody: one copy kept), noted for the journal. */
 export async function readBytes(c: Context<AppEnv>): Promise<Uint8Array> {
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const bytes = await readWholeBody(c);
   c.set('journalBody', { contentType: c.req.header('content-type') ?? null, bytes });
   return bytes;
+}
+
+/**
+ * The Node request under a Hono context while its body is still unread: it has a Content-Length
+ * and no Transfer-Encoding, so the body limit decided from the headers and nothing read it
+ * (a chunked body was read and counted by the body limit: it is c.req.raw's body now).
+ * Returns the request and its announced length in bytes.
+ */
+export function unreadBody(c: Context): { incoming: IncomingMessage; length: number } | undefined {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const header = c.req.header('content-length');
+  if (!incoming || header === undefined || c.req.header('transfer-encoding') !== undefined) return undefined;
+  const length = Number(header);
+  return Number.isSafeInteger(length) && length >= 0 ? { incoming, length } : undefined;
+}
+
+/**
+ * Bytes written into one buffer reserved up front (the size a request announced), so that the
+ * data is copied once, into its final place: no list of chunks joined at the end (two copies).
+ * Writes past `capacity` are refused (false).
+ */
+export class ByteSink {
+  private readonly buffer: Buffer;
+  private written = 0;
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.written + chunk.length > this.buffer.length) return false;
+    this.buffer.set(chunk, this.written);
+    this.written += chunk.length;
+    return true;
+  }
+
+  /** What was written: a view on the reserved buffer, not a copy. */
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.written);
+  }
+}
+
+/**
+ * The whole request body in one buffer. An unread body of known length streams from the socket
+ * straight into a buffer of that size: one copy kept (Hono's arrayBuffer() held the chunks and
+ * their join, two). Otherwise the body is read as Hono reads it. Rejects when the client leaves
+ * before the end.
+ */
+export function readWholeBody(c: Context): Promise<Uint8Array> {
+  const unread = unreadBody(c);
+  if (!unread) return c.req.arrayBuffer().then((body) => new Uint8Array(body));
+  const { incoming, length } = unread;
+  const sink = new ByteSink(length);
+  return new Promise((resolve, reject) => {
+    let ended = false;
+    incoming.on('data', (chunk: Buffer) => {
+      // Node's parser stops at Content-Length: more cannot come.
+      if (!sink.write(chunk)) incoming.destroy(new Error('request body longer than its Content-Length'));
+    });
+    incoming.once('end', () => {
+      ended = true;
+      resolve(sink.bytes());
+    });
+    incoming.once('error', reject);
+    incoming.once('close', () => ended || reject(new Error('request body incomplete: the client went away')));
+  });
 }

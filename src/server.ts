@@ -2,7 +2,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createApp } from './app.js';
+import { createApp, type ApiMount } from './app.js';
 import type { ServerContext } from './context.js';
 import { loadFixturesFile, validateFixtures, defaultFixturesPath, type Fixtures } from './fixtures.js';
 import { resolveLimits, type Limits } from './limits.js';
@@ -15,6 +15,9 @@ import { scalingoApp } from './scalingo/routes.js';
 import { sparkApp } from './sparkjobserver/routes.js';
 import { controlApp } from './control/routes.js';
 import { handleConnect } from './scalingo/tunnel.js';
+
+/** The APIs the server mounts, each its own Hono sub-app. */
+export const API_MOUNTS: ApiMount[] = [scalingoApp, sparkApp, controlApp];
 
 export interface StartOptions {
   /** Port to listen on; 0 picks a free one. Default 8090. */
@@ -165,7 +168,10 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
         }
       : undefined,
   };
-  const app = createApp(context, [scalingoApp, sparkApp, controlApp]);
+  const app = createApp(context, API_MOUNTS);
+  // Checked answers need the spec from the first one on: ready before listening, so that no
+  // request pays for it (the parse and validators come from the build; see Spec).
+  if (options.checkResponses) context.spec.warmFormats();
 
   const server = createAdaptorServer({
     fetch: app.fetch,

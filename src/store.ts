@@ -142,6 +142,8 @@ export class NamespaceLimitError extends Error {}
 /** Every namespace of one server, created on first use. */
 export class Worlds {
   private readonly worlds = new Map<string, World>();
+  /** The last key of `worlds`. */
+  private newest: string | undefined;
 
   constructor(
     private readonly fixtures: Fixtures,
@@ -151,15 +153,27 @@ export class Worlds {
   get(name: string = DEFAULT_NAMESPACE): World {
     let world = this.worlds.get(name);
     if (world) {
-      // Map order doubles as recency: the least recently used namespace comes first.
-      this.worlds.delete(name);
-      this.worlds.set(name, world);
+      // Map order doubles as recency: the least recently used namespace comes first. The most
+      // recent one (every request of a one-namespace run) is already last.
+      if (this.newest !== name) {
+        this.worlds.delete(name);
+        this.worlds.set(name, world);
+        this.newest = name;
+      }
       return world;
     }
     if (this.worlds.size >= this.limits.namespaces) this.evictOne();
     world = new World(name, this.fixtures, this.limits);
     this.worlds.set(name, world);
+    this.newest = name;
     return world;
+  }
+
+  /** Attach sessions open now, over all namespaces: a sum over namespaces, not sessions. */
+  liveSessions(): number {
+    let live = 0;
+    for (const world of this.worlds.values()) live += world.scalingo.sessions.liveCount();
+    return live;
   }
 
   /** Drops the least recently used namespace with no open attach session. */

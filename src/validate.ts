@@ -19,11 +19,8 @@ export async function checkJsonBody(c: Context, spec: Spec, localPath: string, o
     }
   }
   const op = spec.findOperation(c.req.method, localPath);
-  const body = op?.operation.requestBody;
-  if (!op || !body) return { value };
-  const pointer = body.$ref ?? `${op.pointer}/requestBody`;
-  if (!spec.resolve(pointer)?.content?.['application/json']?.schema) return { value };
-  const schemaPointer = `${pointer}/content/application~1json/schema`;
+  const schemaPointer = op && spec.requestSchemaPointer(op);
+  if (!schemaPointer) return { value };
   if (onDeprecated && value && typeof value === 'object') {
     const properties: Record<string, { deprecated?: boolean }> = spec.resolve(schemaPointer).properties ?? {};
     for (const field of Object.keys(value)) if (properties[field]?.deprecated) onDeprecated(field);

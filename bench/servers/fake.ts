@@ -2,6 +2,7 @@
  * Runs jobfake for the benchmarks, in its own process: startFake from the built dist/, with the
  * limits a load test needs (see LIMITS), the bundled fixtures with shorter Spark jobs. Its port
  * goes to the parent over IPC; `{ gc: true }` collects garbage and answers process.memoryUsage().
+ * `--check-responses` turns on the response checks of tests (the first-call bench).
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +23,8 @@ const fixtures = loadFixturesFile(join(root, 'fixtures/default.yaml'));
 // thousand submits a second would hit the 1,000-context limit and measure 503s.
 fixtures.sparkJobserver = { ...fixtures.sparkJobserver, schedule: { ...fixtures.sparkJobserver?.schedule, running: 20 } };
 
-const fake = await startFake({ port: 0, limits: LIMITS, fixtures });
+// --check-responses: as useFake() starts it in tests, every answer checked against openapi.yaml.
+const fake = await startFake({ port: 0, limits: LIMITS, fixtures, checkResponses: process.argv.includes('--check-responses') });
 process.send!({ port: fake.port });
 process.on('message', (message: { gc?: boolean }) => {
   if (message.gc) {

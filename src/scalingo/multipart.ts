@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import type { Context } from 'hono';
-import type { IncomingMessage } from 'node:http';
 import { Readable, Writable, pipeline } from 'node:stream';
+import { ByteSink, unreadBody } from '../request-body.js';
 
 export class MultipartError extends Error {}
 
@@ -21,11 +21,14 @@ const FORM_LIMITS = { fields: 20, fieldSize: 64 * 1024, parts: 50, headerPairs: 
  * form does), at most `maxFileBytes` of it: memory stays about one copy of the file.
  */
 export function readFilePart(c: Context, maxFileBytes: number): Promise<FilePart | undefined> {
-  // With a Content-Length the Node request is still unread: stream it as is. A chunked body
-  // went through the body limit's counting reader, which is c.req.raw's body now.
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  const untouched = incoming && c.req.header('content-length') !== undefined && c.req.header('transfer-encoding') === undefined;
-  const source: Readable = untouched ? incoming : c.req.raw.body ? Readable.fromWeb(c.req.raw.body as never) : Readable.from([]);
+  // With a Content-Length the Node request is still unread: stream it as is, the file written
+  // into one buffer of at most that size. A chunked body went through the body limit's counting
+  // reader, which is c.req.raw's body now.
+  const unread = unreadBody(c);
+  const source: Readable = unread ? unread.incoming : c.req.raw.body ? Readable.fromWeb(c.req.raw.body as never) : Readable.from([]);
+  // The current file part's bytes, and how many parts named "file" began so far.
+  let sink: ByteSink | undefined;
+  let parts = 0;
   return new Promise((resolve, reject) => {
     let parser: Writable;
     try {
@@ -40,10 +43,20 @@ export function readFilePart(c: Context, maxFileBytes: number): Promise<FilePart
       // callback below reports it.
       stream.on('error', () => {});
       if (name !== 'file') return void stream.resume();
+      // A later part named "file" replaces this one: from then on this one's bytes are dropped
+      // (its data may still be flowing: part events come before their data).
+      const part = ++parts;
+      sink = undefined;
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('data', (chunk: Buffer) => {
+        if (part !== parts) return;
+        if (unread) (sink ??= new ByteSink(Math.min(unread.length, maxFileBytes))).write(chunk);
+        else chunks.push(chunk);
+      });
       stream.on('end', () => {
-        file = { filename: info.filename ?? '', type: info.mimeType, body: Buffer.concat(chunks), truncated: stream.truncated === true };
+        if (part !== parts) return;
+        const body = unread ? (sink?.bytes() ?? Buffer.alloc(0)) : Buffer.concat(chunks);
+        file = { filename: info.filename ?? '', type: info.mimeType, body, truncated: stream.truncated === true };
       });
     });
     // A client that leaves mid-upload, or a body busboy cannot read, ends here with an error.

@@ -14,7 +14,9 @@ export function scalingoApp(server: ServerContext): Hono<AppEnv> {
   app.use('/attach/:token/files', limitBody(scalingoError, uploadBytes + 64 * 1024, `upload too large (limit ${uploadBytes} bytes)`));
   const bodies = limitBody(scalingoError, bodyBytes, `request body too large (limit ${bodyBytes} bytes)`);
   app.use('/attach/:token', bodies);
-  app.use('/v1/:rest{.*}', bodies);
+  // '/v1/*', not a '{.*}' pattern: Hono's RegExpRouter refuses the latter under /ns/:ns{…} and
+  // the app then falls back to its slower TrieRouter for every route.
+  app.use('/v1/*', bodies);
   authRoutes(app);
   runRoutes(app, server);
   attachRoutes(app, server);

@@ -13,6 +13,8 @@ export type SessionOutcome = { exitCode: number } | { timeout: true };
  */
 export class AttachSessions {
   private readonly byToken = new Map<string, AttachSession>();
+  /** Sessions in phase 'attached', counted as they come and go: a CONNECT must not scan them all. */
+  private attachedNow = 0;
 
   constructor(
     private readonly host: StateHost<ScalingoFixtures>,
@@ -49,6 +51,14 @@ export class AttachSessions {
     };
     this.byToken.set(session.token, session);
     return session;
+  }
+
+  /** A client attached: the session is live until it ends. */
+  attach(session: AttachSession, socket: AttachSession['socket']): void {
+    if (session.phase !== 'waiting') return;
+    session.phase = 'attached';
+    session.socket = socket;
+    this.attachedNow++;
   }
 
   /** Forgets an evicted session. */
@@ -153,6 +163,7 @@ export class AttachSessions {
   /** Ends an attach session: its container stops, waiters on /wait are answered. */
   end(session: AttachSession, outcome: SessionOutcome): void {
     if (session.phase === 'ended') return;
+    if (session.phase === 'attached') this.attachedNow--;
     session.phase = 'ended';
     session.outcome = outcome;
     session.idleTimer?.cancel();
@@ -174,11 +185,9 @@ export class AttachSessions {
     return waiting;
   }
 
-  /** Sessions with a client attached now. */
+  /** Sessions with a client attached now (O(1)). */
   liveCount(): number {
-    let live = 0;
-    for (const session of this.byToken.values()) if (session.phase === 'attached') live++;
-    return live;
+    return this.attachedNow;
   }
 
   /**

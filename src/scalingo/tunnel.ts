@@ -94,8 +94,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
   const problem = attachCredentialsProblem(world, req.headers.authorization);
   if (problem) return refuse(trip, socket, 401, { error: problem });
   if (session.phase === 'attached') return refuse(trip, socket, 409, { error: 'this container is already attached' });
-  const open = server.worlds.all().reduce((sum, w) => sum + w.scalingo.sessions.liveCount(), 0);
-  if (open >= server.limits.attachSessions) return refuse(trip, socket, 503, { error: `too many attach sessions open (limit ${server.limits.attachSessions})` });
+  if (server.worlds.liveSessions() >= server.limits.attachSessions) return refuse(trip, socket, 503, { error: `too many attach sessions open (limit ${server.limits.attachSessions})` });
 
   // Older CLIs attach straight from the run answer: hold the CONNECT until the container runs.
   // Input sent meanwhile is kept (reading stops past EARLY_BYTES, for back-pressure). The socket
@@ -147,8 +146,7 @@ export function handleConnect(server: ServerContext, req: IncomingMessage, socke
 
 function attach(world: World, session: AttachSession, socket: Duplex, early: Buffer[], closeGraceMs: number): void {
   const sessions = world.scalingo.sessions;
-  session.phase = 'attached';
-  session.socket = socket;
+  sessions.attach(session, socket);
   // Wall-clock on purpose: a paused namespace clock must not hold sockets open.
   let graceFrom = performance.now();
   let wroteOutput = false;

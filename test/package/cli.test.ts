@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 
-describe('jobfake CLI', () => {
+// Each test starts one or two jobfake processes: seconds each on a busy machine.
+describe('jobfake CLI', { timeout: 30_000 }, () => {
+  // The help text, read once for the tests that check it.
+  let help: ReturnType<typeof runCli> | undefined;
+  const helpOnce = () => (help ??= runCli(['--help']));
+
   it('prints the URL it listens on first, answers /healthz, and exits 0 on SIGTERM', async () => {
     const { child, firstLine, url, exited } = await startCli(['--port', '0']);
     expect(firstLine).toMatch(/^jobfake listening on http:\/\/127\.0\.0\.1:\d+ \(fixtures: .*default\.yaml\)$/);
@@ -64,7 +69,7 @@ describe('jobfake CLI', () => {
   });
 
   it('lists every flag in --help, each option with its default', async () => {
-    const { code, stdout } = await runCli(['--help']);
+    const { code, stdout } = await helpOnce();
     expect(code).toBe(0);
     const lines = stdout.split('\n');
     for (const flag of ['--port', '--host', '--fixtures', '--public-url', '--log', '--quiet']) {
@@ -87,9 +92,9 @@ describe('jobfake CLI', () => {
     expect(big.status).toBe(413);
     child.kill('SIGTERM');
     expect((await exited).code).toBe(0);
-    const help = await runCli(['--help']);
-    expect(help.stdout).toMatch(/^ {2}headerBytes +16384 /m);
-    expect(help.stdout).toMatch(/^ {2}finishedKept +500 /m);
+    const { stdout } = await helpOnce();
+    expect(stdout).toMatch(/^ {2}headerBytes +16384 /m);
+    expect(stdout).toMatch(/^ {2}finishedKept +500 /m);
   });
 
   it('fails on an unknown limit or a bad value, naming the known ones', async () => {

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { request } from 'node:http';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { fixturesAjvOptions, fixturesSchemaKey, loadFixturesFile, textKey } from '../../src/fixtures.js';
+import { fixturesAjvOptions, fixturesSchemaKey, loadFixturesFile } from '../../src/fixtures.js';
+import { textKey } from '../../src/prebuilt.js';
+import { RegExpRouter } from 'hono/router/reg-exp-router';
+import { createApp } from '../../src/app.js';
+import type { ServerContext } from '../../src/context.js';
+import { resolveLimits } from '../../src/limits.js';
 import { searchOf } from '../../src/pipeline.js';
+import { API_MOUNTS } from '../../src/server.js';
+import { Spec, createSpecAjv, specKey } from '../../src/spec.js';
 import { call, useFake } from '../helpers/fake.js';
 import { api, basic, freshNamespace, login } from '../helpers/scalingo.js';
 
@@ -44,6 +51,14 @@ describe('the hot paths keep their answers', () => {
     expect(Object.keys(entry!.headers)).toEqual(Object.keys(entry!.headers).sort());
     const viaHttp = await call(`${ns.url}/__jobfake/journal?path=/v1/apps/my-app`);
     expect(viaHttp.body.requests[0]).toEqual(JSON.parse(JSON.stringify(entry)));
+  });
+
+  it("routes with Hono's RegExpRouter: every route is one it takes (one it refuses sends the whole app to the slower TrieRouter)", () => {
+    const app = createApp({ limits: resolveLimits({}) } as ServerContext, API_MOUNTS);
+    const router = new RegExpRouter<unknown>();
+    for (const route of app.routes) router.add(route.method, route.path, route.handler);
+    expect(app.routes.length).toBeGreaterThan(50);
+    expect(() => router.match('GET', '/ns/a/v1/apps/my-app/operations/x')).not.toThrow();
   });
 
   it('slices the query as new URL() would', () => {
@@ -95,10 +110,10 @@ describe('the hot paths keep their answers', () => {
 
 describe('what the build prepares for start-up', () => {
   const schemaText = readFileSync(new URL('../../fixtures/schema.json', import.meta.url), 'utf8');
-  const built = createRequire(import.meta.url)('../../dist/fixtures-validator.cjs') as ((v: unknown) => boolean) & { errors?: unknown; schemaKey?: string };
+  const built = createRequire(import.meta.url)('../../dist/fixtures-validator.cjs') as ((v: unknown) => boolean) & { errors?: unknown; key?: string };
 
   it('was compiled from the current fixtures/schema.json', () => {
-    expect(built.schemaKey).toBe(fixturesSchemaKey(schemaText));
+    expect(built.key).toBe(fixturesSchemaKey(schemaText));
   });
 
   it('finds the same errors as the schema compiled at run time', () => {
@@ -128,5 +143,42 @@ describe('what the build prepares for start-up', () => {
     const first = loadFixturesFile(path);
     first.scalingo!.apps = [];
     expect(loadFixturesFile(path).scalingo!.apps).toEqual([{ name: 'my-app' }]);
+  });
+});
+
+describe('what the build prepares for the first request', () => {
+  const specText = readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8');
+  const load = createRequire(import.meta.url);
+  const doc = load('../../dist/openapi-doc.cjs') as { key: string; json: string; validators: Record<string, number> };
+  const spec = new Spec(specText);
+
+  it('holds openapi.yaml as parsed from the current text, and a validator for each schema the server checks', () => {
+    expect(doc.key).toBe(specKey(specText));
+    expect(JSON.parse(doc.json)).toEqual(parseYaml(specText));
+    expect(Object.keys(doc.validators).sort()).toEqual(spec.schemaPointers().sort());
+    expect(spec.schemaPointers()).toContain('#/paths/~1v1~1apps~1{app}~1run/post/requestBody/content/application~1json/schema');
+  });
+
+  it('whose validators find the same errors as the schemas compiled at run time', () => {
+    const ajv = createSpecAjv(spec.doc);
+    // Every schema, on values of each JSON type and two objects that break most schemas.
+    const samples = [{}, [], null, 'x', 1, true, { command: 1, env: { A: 1 }, size: 'XXL' }, { status: 'nope', id: 1, created_at: 'yesterday', url: 'not a uri' }];
+    for (const [pointer, n] of Object.entries(doc.validators)) {
+      const built = load(`../../dist/openapi-validators/${n}.cjs`) as ValidateFunction & { key: string };
+      expect(built.key, pointer).toBe(doc.key);
+      const compiled = ajv.compile({ $ref: `openapi${pointer}` });
+      for (const sample of samples) {
+        expect(built(sample), pointer).toBe(compiled(sample));
+        expect(built.errors ?? null, pointer).toEqual(compiled.errors ?? null);
+      }
+    }
+  });
+
+  it('is what a Spec of the same text uses; another text is parsed and compiled as given', () => {
+    const pointer = '#/paths/~1v1~1apps~1{app}~1run/post/requestBody/content/application~1json/schema';
+    expect(spec.validator(pointer)).toBe(load(`../../dist/openapi-validators/${doc.validators[pointer]}.cjs`));
+    const changed = new Spec(specText.replace("command: { type: string, minLength: 1", "command: { type: string, minLength: 2"));
+    expect(spec.validator(pointer)({ command: 'a' })).toBe(true);
+    expect(changed.validator(pointer)({ command: 'a' })).toBe(false);
   });
 });

@@ -54,6 +54,17 @@ describe('the attach URL over HTTP', () => {
   });
 
   describe('POST /files (upload)', () => {
+    it('keeps the last part named "file" of a form, exactly as sent, whatever came before it', async () => {
+      const { attachUrl, session } = await oneOff();
+      const form = new FormData();
+      form.append('file', new Blob(['a'.repeat(600)]), 'first.txt');
+      form.append('file', new Blob(['second, shorter']), 'second.txt');
+      expect((await call(`${attachUrl}/files`, { method: 'POST', body: form })).status).toBe(200);
+      expect([...session.uploads.keys()]).toEqual(['second.txt']);
+      expect(session.uploads.get('second.txt')!.content.toString()).toBe('second, shorter');
+      expect(session.uploads.get('second.txt')!.size).toBe(15);
+    });
+
     it('keeps the file in memory under /tmp/uploads/<name> with its size and sha256, visible to a script', async () => {
       const { attachUrl, session } = await oneOff('ls /tmp/uploads');
       const res = await upload(attachUrl, 'dump.sql', 'select 1;\n');
