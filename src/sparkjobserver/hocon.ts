@@ -1,24 +1,76 @@
 /**
- * A small HOCON (Typesafe config) parser for job and context configs posted to Spark Jobserver.
- * npm has no well-kept HOCON parser (the two there have one maintainer, one release or network
- * `include`s), so this covers what users post: dotted keys, `=`/`:`/`{`, `+=`, quoted and
- * triple-quoted strings, unquoted strings with spaces, numbers, booleans, null, lists, objects,
- * comments and `${…}` substitutions within the document. `include` is refused.
- * Errors read like Typesafe's ("String: 2: …") since the server echoes them.
+ * HOCON job and context configs, parsed as Spark Jobserver parses them: Typesafe Config 1.3.x's
+ * `ConfigFactory.parseString(body).resolve()`, with the library's messages word for word (the
+ * server answers `Cannot parse config: <message>`). The parser is jobfake's own (npm has no
+ * well-kept HOCON package) and is checked against the real library by
+ * test/sparkjobserver-hocon-oracle.test.ts. Includes read nothing (jobfake has no classpath or
+ * files of the server's); substitutions never read the environment.
  */
-import { HoconError, MAX_NODES, type ConfigObject, type ConfigValue } from './hocon-nodes.js';
+import { HoconError, MAX_NODES, TOO_LARGE, render, unwrap, type ConfigObject, type ConfigValue, type Obj } from './hocon-nodes.js';
 import { Parser } from './hocon-parser.js';
 import { Resolver } from './hocon-resolver.js';
 
 export { HoconError, type ConfigObject, type ConfigValue };
 
-/** Parses a HOCON document into plain JSON values; throws HoconError. */
+/** The text `GET /jobs/{id}/config` answers, kept on each parsed config. */
+const SHOWN = Symbol('jobConfigText');
+
+function parseDocument(text: string): { root: Obj; resolved: Obj } {
+  const root = new Parser(text).document();
+  const resolver = new Resolver();
+  const resolved = resolver.resolveRoot(root);
+  if (resolver.weigh(resolved) > MAX_NODES) throw HoconError.at(resolved.origin, TOO_LARGE);
+  return { root, resolved };
+}
+
+/**
+ * What Spark Jobserver stores and shows for a posted config: the config as posted (unresolved),
+ * rendered concise (SqlCommon.saveJobConfig), read back, and rendered formatted as JSON without
+ * comments (WebApi, `GET /jobs/{id}/config`). Substitutions therefore show as `${path}`.
+ */
+function shownText(root: Obj): string {
+  try {
+    const stored = render(root, { formatted: false });
+    return render(new Parser(stored).document(), { formatted: true });
+  } catch (err) {
+    if (err instanceof HoconError) return render(root, { formatted: true });
+    throw err;
+  }
+}
+
+/** Parses and resolves a HOCON document into plain JSON values; throws HoconError. */
 export function parseHocon(text: string): ConfigObject {
-  const root = new Parser(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')).document();
-  const resolver = new Resolver(root);
-  const config = resolver.resolve(root) as ConfigObject;
-  if (resolver.weigh(config) > MAX_NODES) throw new HoconError(1, 'The config grows too large once its substitutions are resolved');
+  const { root, resolved } = parseDocument(text);
+  const config = unwrap(resolved) as ConfigObject;
+  Object.defineProperty(config, SHOWN, { value: shownText(root), enumerable: false });
   return config;
+}
+
+/** The body `GET /jobs/{id}/config` answers for a config from parseHocon (formatted JSON text). */
+export function jobConfigText(config: ConfigObject): string {
+  const shown = (config as { [SHOWN]?: string })[SHOWN];
+  return shown ?? `${JSON.stringify(config, null, 4).replace(/^( *"(?:[^"\\]|\\.)*"):/gm, '$1 :')}\n`;
+}
+
+/**
+ * The outcome the differential test compares with the real library: the message, or the resolved
+ * config rendered concise and the shown text (both as Typesafe Config writes them).
+ */
+export function hoconOutcome(text: string): { error: string; javaException?: string } | { resolved: string; shown: string } {
+  try {
+    const { root, resolved } = parseDocument(text);
+    let shown: string;
+    try {
+      shown = render(new Parser(render(root, { formatted: false })).document(), { formatted: true });
+    } catch (err) {
+      if (!(err instanceof HoconError)) throw err;
+      shown = `!${err.message}`;
+    }
+    return { resolved: render(resolved, { formatted: false }), shown };
+  } catch (err) {
+    if (err instanceof HoconError) return err.javaException ? { error: err.message, javaException: err.javaException } : { error: err.message };
+    throw err;
+  }
 }
 
 /** The value at a dotted path ("input.string"), if any. */
