@@ -49,8 +49,13 @@ export function mergeOrigins(...values: { origin: Origin }[]): Origin {
   return { start, end };
 }
 
-// Bounds so a hostile body cannot overflow the stack or blow up through substitutions.
-export const MAX_DEPTH = 200;
+// Bounds so a hostile body cannot overflow the stack or blow up through substitutions. The
+// library itself overflows its stack (StackOverflowError) past about 1000 to 2000 levels of nesting
+// and 2000 to 5000 chained substitutions; jobfake refuses with a message instead.
+/** Nesting of objects and lists, parts of a path, `${` inside `${`. */
+export const MAX_DEPTH = 1000;
+/** Values being resolved at once (about three per chained substitution). */
+export const MAX_TRACE = 6000;
 export const MAX_NODES = 1_000_000;
 export const MAX_STRING = 1_000_000;
 

@@ -337,16 +337,15 @@ function parsePath(expr: Tok[], at?: number): string[] {
   const elements: { text: string; canBeEmpty: boolean }[] = [{ text: '', canBeEmpty: false }];
   if (expr.length === 0) throw badPath('Expecting a field name or path here, but got nothing', at);
   const add = (quoted: boolean, s: string): void => {
-    const cur = elements[elements.length - 1]!;
-    const i = quoted ? -1 : s.indexOf('.');
-    if (i < 0) {
-      cur.text += s;
+    // Quoted text joins the current element whole; unquoted text starts a new one at each '.'.
+    const parts = quoted ? [s] : s.split('.');
+    parts.forEach((part, i) => {
+      if (i > 0) elements.push({ text: '', canBeEmpty: false });
+      const cur = elements[elements.length - 1]!;
+      cur.text += part;
       if (quoted && cur.text.length === 0) cur.canBeEmpty = true;
-    } else {
-      cur.text += s.slice(0, i);
-      elements.push({ text: '', canBeEmpty: false });
-      add(false, s.slice(i + 1));
-    }
+    });
+    if (elements.length > MAX_DEPTH) throw new HoconError(`String: ${at ?? 1}: A path has more than ${MAX_DEPTH} parts (jobfake refuses it)`);
   };
   for (const t of expr) {
     if (t.t === 'ws' || t.t === 'end') continue;
@@ -355,7 +354,6 @@ function parsePath(expr: Tok[], at?: number): string[] {
     else if (t.t === 'unquoted') add(false, t.text);
     else throw badPath(`Token not allowed in path expression: ${tokName(t)} (you can double-quote this token if you really want it here)`, at);
   }
-  if (elements.length > MAX_DEPTH) throw new HoconError(`String: ${at ?? 1}: A path has more than ${MAX_DEPTH} parts (jobfake refuses it)`);
   for (const e of elements) {
     if (e.text.length === 0 && !e.canBeEmpty) {
       throw badPath(`path has a leading, trailing, or two adjacent period '.' (use quoted "" empty string if you want an empty element)`, at);
@@ -629,8 +627,10 @@ export class Parser {
   }
 
   /**
-   * `include`: jobfake has no classpath, files or network of the server's, so every include is a
-   * missing resource: ignored, or for `required(…)` refused as the library refuses a missing one.
+   * `include`: jobfake has none of the server's classpath, files or network, so every include is
+   * a missing resource: ignored, or refused as the library refuses a missing one when
+   * `required(…)`; a URL other than file: is refused even when not required (the library cannot
+   * load it either when it is missing). The refusal comes after the document has parsed.
    */
   private include(): void {
     let t = this.nextCollecting(false);
@@ -640,11 +640,24 @@ export class Parser {
       const inc = this.includeResource();
       t = this.nextCollecting(false);
       if (!(t.t === 'unquoted' && t.text === ')')) throw this.error(`expecting a close parentheses ')' here, not: ${tokName(t)}`);
-      this.buildError ??= new HoconError(missingInclude(inc));
+      this.included(inc, true);
       return;
     }
     this.putBack(t);
-    this.includeResource();
+    this.included(this.includeResource(), false);
+  }
+
+  private included(inc: { kind: string; name: string }, required: boolean): void {
+    const url = inc.kind === 'url' || inc.kind === 'heuristic' ? javaUrl(inc.name) : undefined;
+    if (inc.kind === 'url' && !url) {
+      this.buildError ??= new HoconError(`String: ${this.valueLine}: include url() specifies an invalid URL: ${inc.name}`);
+      return;
+    }
+    let message: string | undefined;
+    if (url && url.scheme !== 'file') message = `Cannot load config from URL: ${inc.name}`;
+    else if (url) message = required ? missingFile(url.path, false) : undefined;
+    else if (required) message = inc.kind === 'file' ? missingFile(inc.name, true) : missingResource(inc.kind === 'heuristic' ? inc.name.replace(/^\//, '') : inc.name);
+    if (message !== undefined) this.buildError ??= new HoconError(message);
   }
 
   private includeResource(): { kind: string; name: string } {
@@ -712,11 +725,25 @@ export class Parser {
   }
 }
 
-/** How the library refuses a required include that is missing. */
-function missingInclude(inc: { kind: string; name: string }): string {
-  if (inc.kind === 'file') return `${inc.name}: java.io.FileNotFoundException: ${inc.name} (No such file or directory)`;
-  if (inc.kind === 'url') return `${inc.name}: java.io.IOException: jobfake does not fetch includes`;
-  return `${inc.name}: java.io.IOException: resource not found on classpath: ${inc.name}`;
+const EXTENSIONS = ['.conf', '.json', '.properties'];
+
+/** A missing include by basename: one file, or all three extensions tried (SimpleIncluder). */
+function missingByBasename(name: string, one: (n: string) => string): string {
+  if (EXTENSIONS.some((ext) => name.endsWith(ext))) return `${name}: ${one(name)}`;
+  return `${name}: ${EXTENSIONS.map((ext) => `${name}${ext}: ${one(name + ext)}`).join(', ')}`;
+}
+
+const missingResource = (name: string) => missingByBasename(name, (n) => `java.io.IOException: resource not found on classpath: ${n}`);
+const notFound = (n: string) => `java.io.FileNotFoundException: ${n} (No such file or directory)`;
+const missingFile = (name: string, byBasename: boolean) => (byBasename ? missingByBasename(name, notFound) : `${name}: ${notFound(name)}`);
+
+/** What java.net.URL accepts: a scheme it has a handler for. */
+function javaUrl(name: string): { scheme: string; path: string } | undefined {
+  const m = /^\s*(?:url:)?([a-zA-Z][a-zA-Z0-9+.-]*):(.*)$/s.exec(name);
+  if (!m) return undefined;
+  const scheme = m[1]!.toLowerCase();
+  if (!['http', 'https', 'ftp', 'file', 'jar', 'mailto'].includes(scheme)) return undefined;
+  return { scheme, path: m[2]!.replace(/^\/\/[^/]*/, '').replace(/[?#].*$/s, '') };
 }
 
 function isTok(v: Built | Tok): v is Tok {

@@ -10,7 +10,7 @@ import {
   DelayedMerge,
   HoconError,
   List,
-  MAX_DEPTH,
+  MAX_TRACE,
   MAX_NODES,
   Obj,
   Ref,
@@ -156,8 +156,8 @@ export class Resolver {
   }
 
   private resolve(original: Value, source: Source, restrict: string[] | undefined): Value | undefined {
-    if (this.trace.length > MAX_DEPTH * 4) {
-      throw HoconError.at(original.origin, `Substitutions and nesting go deeper than ${MAX_DEPTH * 4} levels (jobfake refuses it)`);
+    if (this.trace.length > MAX_TRACE) {
+      throw HoconError.at(original.origin, `Substitutions chain deeper than ${MAX_TRACE} steps (jobfake refuses it)`);
     }
     this.trace.push(original);
     try {

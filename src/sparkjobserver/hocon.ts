@@ -16,11 +16,23 @@ export { HoconError, type ConfigObject, type ConfigValue };
 const SHOWN = Symbol('jobConfigText');
 
 function parseDocument(text: string): { root: Obj; resolved: Obj } {
-  const root = new Parser(text).document();
-  const resolver = new Resolver();
-  const resolved = resolver.resolveRoot(root);
-  if (resolver.weigh(resolved) > MAX_NODES) throw HoconError.at(resolved.origin, TOO_LARGE);
-  return { root, resolved };
+  return guardStack(() => {
+    const root = new Parser(text).document();
+    const resolver = new Resolver();
+    const resolved = resolver.resolveRoot(root);
+    if (resolver.weigh(resolved) > MAX_NODES) throw HoconError.at(resolved.origin, TOO_LARGE);
+    return { root, resolved };
+  });
+}
+
+/** The bounds keep well within Node's stack; should one not, the body is refused all the same. */
+function guardStack<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof RangeError) throw new HoconError('String: 1: The config nests or chains substitutions too deeply (jobfake refuses it)');
+    throw err;
+  }
 }
 
 /**
@@ -30,11 +42,17 @@ function parseDocument(text: string): { root: Obj; resolved: Obj } {
  */
 function shownText(root: Obj): string {
   try {
-    const stored = render(root, { formatted: false });
-    return render(new Parser(stored).document(), { formatted: true });
+    return guardStack(() => shownRendering(root));
   } catch (err) {
     if (err instanceof HoconError) return render(root, { formatted: true });
     throw err;
+  }
+}
+
+function shownRendering(root: Obj): string {
+  {
+    const stored = render(root, { formatted: false });
+    return render(new Parser(stored).document(), { formatted: true });
   }
 }
 
@@ -61,7 +79,7 @@ export function hoconOutcome(text: string): { error: string; javaException?: str
     const { root, resolved } = parseDocument(text);
     let shown: string;
     try {
-      shown = render(new Parser(render(root, { formatted: false })).document(), { formatted: true });
+      shown = guardStack(() => shownRendering(root));
     } catch (err) {
       if (!(err instanceof HoconError)) throw err;
       shown = `!${err.message}`;

@@ -4,6 +4,7 @@ import { contextTerminated, exceptionMap, malformedParam, sparkError, sparkExcep
 import { jobReport, sparkBodyLimit, stateOf } from './http.js';
 import { parseInt32, submitJob } from './submit.js';
 import { readText } from '../request-body.js';
+import { jobConfigText } from './hocon.js';
 
 async function postJob(c: AppContext) {
   const state = stateOf(c);
@@ -48,7 +49,9 @@ export function jobRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.get('/jobs/:id/config', (c) => {
     const job = stateOf(c).jobs.get(c.req.param('id'));
     if (!job || !job.configKept) return sparkError(c, 404, `No such job ID ${c.req.param('id')}`);
-    return c.json(job.config);
+    // The config as posted, in Typesafe Config's formatted rendering (WebApi): substitutions stay
+    // unresolved (`${path}`), as the real server shows them.
+    return c.body(jobConfigText(job.config), 200, { 'content-type': 'application/json' });
   });
 
   api.get('/jobs/:id', (c) => {

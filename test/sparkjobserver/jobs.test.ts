@@ -122,6 +122,8 @@ describe('Spark Jobserver jobs', () => {
       const res = await call(`${base}/jobs/${id}/config`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ input: { string: 'a b c a b see' }, extra: { n: 3 } });
+      // Typesafe Config's formatted rendering, keys sorted, as the real server writes it.
+      expect(res.text).toBe('{\n    "extra" : {\n        "n" : 3\n    },\n    "input" : {\n        "string" : "a b c a b see"\n    }\n}\n');
       // The proxy user is not in the control API's job view: read the state itself.
       expect(internal.spark.jobs.get(id)?.proxyUser).toBe('alice');
     });
