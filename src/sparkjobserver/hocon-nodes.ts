@@ -161,8 +161,14 @@ function unmergedValues(v: Ref | Concat | DelayedMerge): Value[] {
   return v instanceof DelayedMerge ? v.stack : [v];
 }
 
+/** Origins of merged values, leaving out resolved empty objects (AbstractConfigObject.mergeOrigins). */
+function stackOrigin(stack: Value[]): Origin {
+  const counted = stack.filter((v) => !(v instanceof Obj && v.resolved && v.map.size === 0));
+  return mergeOrigins(...(counted.length > 0 ? counted : stack.slice(0, 1)));
+}
+
 function delayed(stack: Value[], isObject: boolean): DelayedMerge {
-  return new DelayedMerge(mergeOrigins(...stack), stack, isObject);
+  return new DelayedMerge(stackOrigin(stack), stack, isObject);
 }
 
 /** `value` with `fallback` merged under it: Typesafe Config's `withFallback`. */
@@ -194,7 +200,7 @@ function mergeObjects(value: Obj, fallback: Obj): Obj {
     if (kept !== first) changed = true;
   }
   const resolved = [...merged.values()].every(isResolved);
-  if (changed) return new Obj(mergeOrigins(value, fallback), merged, fallback.ignoresFallbacks, resolved);
+  if (changed) return new Obj(stackOrigin([value, fallback]), merged, fallback.ignoresFallbacks, resolved);
   if (resolved !== value.resolved || fallback.ignoresFallbacks !== value.ignoresFallbacks) return new Obj(value.origin, value.map, fallback.ignoresFallbacks, resolved);
   return value;
 }
@@ -333,16 +339,66 @@ export const renderPath = pathText;
 
 const isAllDigits = (s: string) => /^\p{Nd}+$/u.test(s);
 
-/** Key order of rendering: all-digit keys first, numerically, then the others by UTF-16 code units. */
+/** Integer.parseInt of an all-digit key; the library's sort fails on one out of int range. */
+function javaInt(s: string): number {
+  const n = /^[0-9]+$/.test(s) ? Number(s) : Number(s.replace(/\p{Nd}/gu, (d) => String(javaDigit(d))));
+  if (!(n <= 2147483647)) {
+    const err = new HoconError(`For input string: "${s}"`);
+    err.javaException = 'java.lang.NumberFormatException';
+    throw err;
+  }
+  return n;
+}
+
+/** The value of a Unicode decimal digit (digits come in runs of ten from a zero). */
+function javaDigit(d: string): number {
+  let code = d.codePointAt(0)!;
+  let value = 0;
+  while (value < 9 && /\p{Nd}/u.test(String.fromCodePoint(code - 1))) {
+    code--;
+    value++;
+  }
+  return value;
+}
+
+/** Key order of rendering (RenderComparator): all-digit keys first, numerically, then by UTF-16 code units. */
+function renderCompare(a: string, b: string): number {
+  const ad = isAllDigits(a);
+  const bd = isAllDigits(b);
+  if (ad && bd) return Math.sign(javaInt(a) - javaInt(b));
+  if (ad) return -1;
+  if (bd) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Keys sorted as java.util.Arrays.sort does it: under 32 keys a binary insertion sort after the
+ * first run (TimSort), so that the comparisons made, and a key that fails one, are the library's.
+ */
 export function renderOrder(keys: string[]): string[] {
-  return [...keys].sort((a, b) => {
-    const ad = isAllDigits(a);
-    const bd = isAllDigits(b);
-    if (ad && bd) return Number(a.normalize('NFKD')) - Number(b.normalize('NFKD'));
-    if (ad) return -1;
-    if (bd) return 1;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  const a = [...keys];
+  if (a.length < 2) return a;
+  if (a.length >= 32) return a.sort(renderCompare);
+  let run = 1;
+  if (renderCompare(a[run++]!, a[0]!) < 0) {
+    while (run < a.length && renderCompare(a[run]!, a[run - 1]!) < 0) run++;
+    a.splice(0, run, ...a.slice(0, run).reverse());
+  } else {
+    while (run < a.length && renderCompare(a[run]!, a[run - 1]!) >= 0) run++;
+  }
+  for (let start = run; start < a.length; start++) {
+    const pivot = a[start]!;
+    let left = 0;
+    let right = start;
+    while (left < right) {
+      const mid = (left + right) >>> 1;
+      if (renderCompare(pivot, a[mid]!) < 0) right = mid;
+      else left = mid + 1;
+    }
+    a.splice(start, 1);
+    a.splice(left, 0, pivot);
+  }
+  return a;
 }
 
 const indent = (n: number, o: RenderOptions) => (o.formatted ? '    '.repeat(n) : '');

@@ -40,11 +40,12 @@ function guardStack<T>(work: () => T): T {
  * rendered concise (SqlCommon.saveJobConfig), read back, and rendered formatted as JSON without
  * comments (WebApi, `GET /jobs/{id}/config`). Substitutions therefore show as `${path}`.
  */
-function shownText(root: Obj): string {
+function shownText(root: Obj): string | undefined {
   try {
     return guardStack(() => shownRendering(root));
   } catch (err) {
-    if (err instanceof HoconError) return render(root, { formatted: true });
+    // The library fails here too (an all-digit key beyond int range): jobfake still answers.
+    if (err instanceof HoconError) return undefined;
     throw err;
   }
 }
@@ -60,7 +61,8 @@ function shownRendering(root: Obj): string {
 export function parseHocon(text: string): ConfigObject {
   const { root, resolved } = parseDocument(text);
   const config = unwrap(resolved) as ConfigObject;
-  Object.defineProperty(config, SHOWN, { value: shownText(root), enumerable: false });
+  const shown = shownText(root);
+  if (shown !== undefined) Object.defineProperty(config, SHOWN, { value: shown, enumerable: false });
   return config;
 }
 
@@ -77,17 +79,20 @@ export function jobConfigText(config: ConfigObject): string {
 export function hoconOutcome(text: string): { error: string; javaException?: string } | { resolved: string; shown: string } {
   try {
     const { root, resolved } = parseDocument(text);
-    let shown: string;
-    try {
-      shown = guardStack(() => shownRendering(root));
-    } catch (err) {
-      if (!(err instanceof HoconError)) throw err;
-      shown = `!${err.message}`;
-    }
-    return { resolved: render(resolved, { formatted: false }), shown };
+    return { resolved: attempt(() => render(resolved, { formatted: false })), shown: attempt(() => guardStack(() => shownRendering(root))) };
   } catch (err) {
     if (err instanceof HoconError) return err.javaException ? { error: err.message, javaException: err.javaException } : { error: err.message };
     throw err;
+  }
+}
+
+/** A rendering, or "!" and why it failed, as test/oracle/ParseConfig.java writes it. */
+function attempt(render: () => string): string {
+  try {
+    return render();
+  } catch (err) {
+    if (!(err instanceof HoconError)) throw err;
+    return `!${err.javaException ? `${err.javaException}: ` : ''}${err.message}`;
   }
 }
 

@@ -274,6 +274,11 @@ export const CORPUS: string[] = [
   'a.b.c = ${1\na.b.d= [{ e = f }]\n"q.k" = ${a.b.c}\n',
   'a { b = 1, c = "two" ${}\nl = [1, 2.5, x]\n',
   '.${= ab  c a b see',
+  'b.c += { "b.c" { x = [] } }\nb = {  }\n"a" += 1\nb += ${b.c}${?x}',
+  'l =[ 1, 2]\n9223372036854775808 += 3\nm = ${l} [4]\nx y"10" = a\n"2" = b\n"0" = c\n',
+  '"0" = a\n"99999999999" = b',
+  '"0" = a\nb = 1\n"99999999999" = b',
+  '"01" = a\n"1" = b\n"10" = c\n"9" = d\nz = e\n"" = f\n"٣" = g',
   'b += ${?b}\n"a" += 1e2\na.c : { b : [], c.a { x = """t""" } }\nb.c : true\nb.c += ${?x}${?b}',
 ];
 
@@ -290,12 +295,18 @@ const SEEDS = [
   'spark.context-settings { num-cpu-cores = 2, memory-per-node = 512m }\n',
   'a.b.c = 1\na.b.d = [{ e = f }]\n"q.k" = ${a.b.c}\n',
   'x = ${y}\ny = [1]\nz = ${x} [2]\n',
+  'input.string=a+b+c&spark.executor.memory=1g',
+  'input.string = "a b c"spark.context-settings {  num-cpu-cores = 2  memory-per-node = 512m}',
+  'l = [1, 2]\nl += 3\nm = ${l} [4]\n"10" = a\n"2" = b\n"0" = c\n',
+  'path = /bin\npath = ${path}":/usr/bin"\nnum = 1e3\nbig = 12345678901234567890\nf = 0.0001\n',
 ];
 
 const VOCABULARY = [
   ' ', '\n', '\t', ',', ':', '=', '+=', '{', '}', '[', ']', '"', '"""', '${a}', '${?a}', '${x.y}', '${', '$', '+', '#', '//', '.', '..',
   '1', '-1', '1.5', '1e3', '0x1', 'true', 'null', 'include', 'a', 'b', 'a.b', 'x y', '"q"', '"a.b"', '\\', '^', '?', '!', '@', '*', '&', '`',
   '\r', '\u0001', '\u00a0', 'é', '/', 'http://h:1/p', '"\\n"', '"\\u00e9"', '"\\q"', '[]', '{}', '-',
+  '\u2028', '\ufeff', '\u000b', '1e400', '0.0001', '-0', '9223372036854775808', '10', '0', '2', '"10"', '"0"', 'include required("x")',
+  '""', '"\\u12"', 'a b c', '=+', '${?}', '$ {a}', '1.5.2', '.5', '1e', '%20', 'a+b+c', '&', '"""x"""',
 ];
 
 /** Splits a document into the pieces a mutation works on (close enough to the real tokens). */
@@ -343,8 +354,8 @@ const document: fc.Arbitrary<string> = (() => {
 })();
 
 /** `count` bodies, the same on every run: documents mutated zero to four times. */
-export function generatedBodies(count: number, seed = 18): string[] {
-  const mutated = fc.tuple(fc.constantFrom(...SEEDS), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([doc, ms]) => mutate(doc, ms));
-  const built = fc.tuple(document, fc.array(mutation, { maxLength: 2 })).map(([doc, ms]) => mutate(doc, ms));
+export function generatedBodies(count: number, seed = 18, maxMutations = 4): string[] {
+  const mutated = fc.tuple(fc.constantFrom(...SEEDS), fc.array(mutation, { minLength: 1, maxLength: maxMutations })).map(([doc, ms]) => mutate(doc, ms));
+  const built = fc.tuple(document, fc.array(mutation, { maxLength: Math.ceil(maxMutations / 2) })).map(([doc, ms]) => mutate(doc, ms));
   return fc.sample(fc.oneof(mutated, built), { seed, numRuns: count });
 }

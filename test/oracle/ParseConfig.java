@@ -13,6 +13,7 @@ import java.util.Base64;
  * The differential oracle for jobfake's HOCON parser (test/sparkjobserver-hocon-oracle.test.ts).
  * Reads one base64 body a line on stdin; for each writes one line, every field base64:
  *   OK <resolved config, concise JSON> <what GET /jobs/{id}/config answers>
+ *      (a rendering that fails is "!" and its exception)
  *   ERR <the ConfigException's message>       (the server answers "Cannot parse config: " + it)
  *   CRASH <throwable class and message>       (anything else, e.g. StackOverflowError)
  * It does what Spark Jobserver's WebApi does (0.9 to 0.11): ConfigFactory.parseString(body) then
@@ -23,6 +24,17 @@ import java.util.Base64;
 public final class ParseConfig {
     private static String b64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A rendering, or "!" and why it failed (the library's sort fails on some all-digit keys). */
+    private static String rendering(java.util.function.Supplier<String> render) {
+        try {
+            return render.get();
+        } catch (ConfigException e) {
+            return "!" + e.getMessage();
+        } catch (RuntimeException e) {
+            return "!" + e.getClass().getName() + ": " + e.getMessage();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -36,14 +48,9 @@ public final class ParseConfig {
             String answer;
             try {
                 Config posted = ConfigFactory.parseString(body);
-                Config resolved = posted.resolve();
-                String rendered;
-                try {
-                    rendered = ConfigFactory.parseString(posted.root().render(stored)).root().render(shown);
-                } catch (ConfigException e) {
-                    rendered = "!" + e.getMessage();
-                }
-                answer = "OK " + b64(resolved.root().render(stored)) + " " + b64(rendered);
+                final Config resolved = posted.resolve();
+                String shownText = rendering(() -> ConfigFactory.parseString(posted.root().render(stored)).root().render(shown));
+                answer = "OK " + b64(rendering(() -> resolved.root().render(stored))) + " " + b64(shownText);
             } catch (ConfigException e) {
                 answer = "ERR " + b64(String.valueOf(e.getMessage()));
             } catch (Throwable e) {
