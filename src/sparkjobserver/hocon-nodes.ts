@@ -32,7 +32,9 @@ export interface Origin {
   readonly end: number;
 }
 
-export const line = (n: number): Origin => ({ start: n, end: n });
+const LINES: Origin[] = [];
+/** The origin of one line (shared: origins are never changed). */
+export const line = (n: number): Origin => (LINES[n] ??= Object.freeze({ start: n, end: n }));
 
 export function describe(origin: Origin): string {
   if (origin.start < 0) return 'String';
@@ -217,13 +219,39 @@ export function asText(v: Value): string | undefined {
 /** Joins adjacent pieces as Typesafe Config does: strings join, objects merge, lists append. */
 export function consolidate(pieces: Value[]): Value[] {
   if (pieces.length < 2) return pieces;
-  const flat = pieces.flatMap((p) => (p instanceof Concat ? p.pieces : [p]));
+  const flat: Value[] = [];
+  for (const p of pieces) {
+    if (p instanceof Concat) flat.push(...p.pieces);
+    else flat.push(p);
+  }
   const out: Value[] = [];
+  // A run of simple values joins into one string: gathered here, built once.
+  let run: { parts: string[]; start: number; end: number; length: number } | undefined;
+  const flush = () => {
+    if (!run) return;
+    out[out.length - 1] = new Str({ start: run.start, end: run.end }, run.parts.join(''), true);
+    run = undefined;
+  };
   for (const piece of flat) {
     if (out.length === 0) {
       out.push(piece);
       continue;
     }
+    const last = out[out.length - 1]!;
+    if (isSimple(piece) && (run || isSimple(last))) {
+      if (!run) {
+        const text = asText(last)!;
+        run = { parts: [text], start: last.origin.start, end: last.origin.end, length: text.length };
+      }
+      const text = asText(piece)!;
+      run.length += text.length;
+      if (run.length > MAX_STRING) throw HoconError.at(last.origin, TOO_LARGE);
+      run.parts.push(text);
+      if (piece.origin.start >= 0) run.start = run.start < 0 ? piece.origin.start : Math.min(run.start, piece.origin.start);
+      run.end = Math.max(run.end, piece.origin.end);
+      continue;
+    }
+    flush();
     let left = out[out.length - 1]!;
     let right = piece;
     if (left instanceof Obj && right instanceof List) left = objectAsList(left);
@@ -234,19 +262,17 @@ export function consolidate(pieces: Value[]): Value[] {
     else if ((left instanceof List || isObjectLike(left)) && right instanceof Str && !right.quoted) joined = left;
     else if (isUnmergeable(left) || isUnmergeable(right)) joined = undefined;
     else {
-      const a = asText(left);
-      const b = asText(right);
-      if (a === undefined || b === undefined) {
-        throw HoconError.at(left.origin, `Cannot concatenate object or list with a non-object-or-list, ${javaString(left)} and ${javaString(right)} are not compatible`);
-      }
-      if (a.length + b.length > MAX_STRING) throw HoconError.at(left.origin, TOO_LARGE);
-      joined = new Str(mergeOrigins(left, right), a + b, true);
+      // One side is an object or a list, the other a simple value.
+      throw HoconError.at(left.origin, `Cannot concatenate object or list with a non-object-or-list, ${javaString(left)} and ${javaString(right)} are not compatible`);
     }
     if (joined === undefined) out.push(right);
     else out[out.length - 1] = joined;
   }
+  flush();
   return out;
 }
+
+const isSimple = (v: Value): v is Str | Num | Bool | Null => v instanceof Str || v instanceof Num || v instanceof Bool || v instanceof Null;
 
 export const TOO_LARGE = 'The config grows too large once its substitutions are resolved (jobfake refuses it)';
 
@@ -294,21 +320,11 @@ export interface RenderOptions {
   formatted: boolean;
 }
 
+const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\b': '\\b', '\f': '\\f', '\r': '\\r', '\t': '\\t' };
+
+/** A JSON string as ConfigImplUtil.renderJsonString writes it (other controls as \\u00xx). */
 export function jsonString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\b') out += '\\b';
-    else if (ch === '\f') out += '\\f';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c <= 0x1f) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
+  return `"${s.replace(/["\\\u0000-\u001f]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 /** Java's Double.toString (shortest digits; scientific below 1e-3 and from 1e7). */

@@ -3,7 +3,7 @@
  * ConfigParser do, so that every refusal carries the library's message, token names and hints.
  * Tokenizing problems become tokens that the parser meets as unexpected ones (as in the library).
  */
-import { Bool, Concat, HoconError, List, MAX_DEPTH, Null, Num, Obj, Ref, Str, concatenate, describe, line, withFallback, type Origin, type Value } from './hocon-nodes.js';
+import { Bool, HoconError, List, MAX_DEPTH, Null, Num, Obj, Ref, Str, concatenate, javaDouble, line, withFallback, type Origin, type Value } from './hocon-nodes.js';
 
 // ---- Tokens
 
@@ -50,23 +50,31 @@ function tokName(tok: Tok): string {
 
 function valueText(v: Str | Num | Bool | Null): string {
   if (v instanceof Str) return v.value;
-  if (v instanceof Num) return v.kind === 'double' ? javaDoubleText(v.value) : v.big !== undefined ? v.big.toString() : String(v.value);
+  if (v instanceof Num) return v.kind === 'double' ? javaDouble(v.value) : v.big !== undefined ? v.big.toString() : String(v.value);
   if (v instanceof Bool) return String(v.value);
   return 'null';
 }
-
-import { javaDouble as javaDoubleText } from './hocon-nodes.js';
 
 const tokLine = (tok: Tok): number => ('line' in tok ? tok.line : -1);
 
 /** Whitespace as the library sees it: Java's isWhitespace plus the no-break spaces and the BOM. */
 export function isWhitespace(c: string): boolean {
-  return /^[\s\u00a0\u2007\u202f\ufeff\u001c-\u001f]$/u.test(c) && c !== '\u180e' && c !== '\u0085';
+  return /^[\s\u001c-\u001f]$/.test(c);
 }
 
 const NOT_IN_UNQUOTED = '$"{}[]:=,+#`^?!@*&\\';
 const FIRST_NUMBER = '0123456789-';
-const NUMBER_CHARS = '0123456789eE+-.';
+// Java's Character.isWhitespace, with the no-break spaces and the BOM the library adds, is JS's
+// \s plus U+001C to U+001F.
+const WHITESPACE_RUN = /(?:(?!\n)[\s\u001c-\u001f])*/y;
+const UNQUOTED_RUN = /(?:[^$"{}[\]:=,+#`^?!@*&\\/\s\u001c-\u001f]|\/(?!\/))*/y;
+const NUMBER_RUN = /[0-9eE+.-]*/y;
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+const KEYWORDS: [string, boolean | null][] = [
+  ['true', true],
+  ['null', null],
+  ['false', false],
+];
 
 function charName(c: string | undefined): string {
   if (c === undefined) return 'end of file';
@@ -96,6 +104,10 @@ function numberToken(text: string, at: Origin): Num | undefined {
   const hasDecimal = /[.eE]/.test(text);
   if (!hasDecimal) {
     if (!/^-?\d+$/.test(text)) return undefined;
+    if (text.length <= 10) {
+      const n = Number(text);
+      return new Num(at, n >= INT_MIN && n <= INT_MAX ? 'int' : 'long', n, text, n >= INT_MIN && n <= INT_MAX ? undefined : BigInt(n));
+    }
     return integer(BigInt(text), text, at);
   }
   // What Double.parseDouble accepts from these characters.
@@ -117,36 +129,39 @@ function tokenize(text: string): Tok[] {
   let lineNo = 1;
   let depth = 0;
   const out: Tok[] = [START];
-  const peekRaw = () => (pos < text.length ? text[pos] : undefined);
 
   const startOfComment = (c: string | undefined) => c === '#' || (c === '/' && text[pos] === '/');
 
   function pullComment(first: string): Tok {
     if (first === '/') pos++;
-    let body = '';
-    while (pos < text.length && text[pos] !== '\n') body += text[pos++];
+    const end = text.indexOf('\n', pos);
+    const body = text.slice(pos, end < 0 ? text.length : end);
+    pos += body.length;
     return { t: 'comment', text: body, line: lineNo };
   }
 
   function pullUnquoted(): Tok {
     const at = lineNo;
-    let s = '';
-    for (;;) {
-      const c = peekRaw();
-      if (c === undefined || NOT_IN_UNQUOTED.includes(c) || isWhitespace(c)) break;
-      if (c === '/' && text[pos + 1] === '/') break;
-      s += c;
-      pos++;
-      if (s === 'true') return { t: 'value', value: new Bool(line(at), true), line: at, raw: s };
-      if (s === 'null') return { t: 'value', value: new Null(line(at)), line: at, raw: s };
-      if (s === 'false') return { t: 'value', value: new Bool(line(at), false), line: at, raw: s };
+    // true, null and false are taken as such whatever follows them (Tokenizer.pullUnquotedText).
+    const first = text[pos];
+    if (first === 't' || first === 'n' || first === 'f') {
+      for (const [word, value] of KEYWORDS) {
+        if (!text.startsWith(word, pos)) continue;
+        pos += word.length;
+        return { t: 'value', value: value === null ? new Null(line(at)) : new Bool(line(at), value), line: at, raw: word };
+      }
     }
+    UNQUOTED_RUN.lastIndex = pos;
+    const s = UNQUOTED_RUN.exec(text)![0];
+    pos += s.length;
     return { t: 'unquoted', text: s, line: at };
   }
 
   function pullNumber(first: string): Tok {
-    let s = first;
-    while (pos < text.length && NUMBER_CHARS.includes(text[pos]!)) s += text[pos++];
+    NUMBER_RUN.lastIndex = pos;
+    const rest = NUMBER_RUN.exec(text)![0];
+    pos += rest.length;
+    const s = first + rest;
     const n = numberToken(s, line(lineNo));
     if (n) return { t: 'value', value: n, line: lineNo, raw: s };
     for (const u of s) {
@@ -183,6 +198,10 @@ function tokenize(text: string): Tok[] {
     const from = pos - 1;
     let s = '';
     for (;;) {
+      PLAIN_RUN.lastIndex = pos;
+      const plain = PLAIN_RUN.exec(text)![0];
+      s += plain;
+      pos += plain.length;
       const c = text[pos++];
       if (c === undefined) throw new Problem('', 'End of input but string quote was still open');
       if (c === '\\') s += pullEscape();
@@ -238,14 +257,21 @@ function tokenize(text: string): Tok[] {
 
   function pullNext(saver: Saver): Tok {
     let c: string | undefined;
-    for (;;) {
-      c = text[pos++];
-      if (c === undefined) {
-        pos = text.length;
-        return END;
-      }
-      if (c !== '\n' && isWhitespace(c)) saver.add(c);
-      else break;
+    let end = pos;
+    while (text[end] === ' ' || text[end] === '\t') end++;
+    if (end < text.length && text.charCodeAt(end) > 0x7e) {
+      WHITESPACE_RUN.lastIndex = end;
+      end += WHITESPACE_RUN.exec(text)![0].length;
+    } else if (end < text.length && text.charCodeAt(end) < 0x20 && text[end] !== '\n') {
+      WHITESPACE_RUN.lastIndex = end;
+      end += WHITESPACE_RUN.exec(text)![0].length;
+    }
+    if (end > pos) saver.add(text.slice(pos, end));
+    pos = end;
+    c = text[pos++];
+    if (c === undefined) {
+      pos = text.length;
+      return END;
     }
     if (c === '\n') {
       const tok: Tok = { t: 'newline', line: lineNo };
@@ -291,7 +317,9 @@ function tokenize(text: string): Tok[] {
       tok = { t: 'problem', what: err.what, message: err.message, suggestQuotes: err.suggestQuotes, line: err.line ?? lineNo };
     }
     const ws = saver.check(tok, lineNo);
-    if (ws) out.push(ws);
+    // Ignored whitespace changes nothing the parser does out here (it skips it everywhere), so
+    // only whitespace inside a value ("a b") is kept; inside ${…} it is kept for messages.
+    if (ws && ws.t !== 'ws') out.push(ws);
     out.push(tok);
     if (tok.t === 'end') return out;
   }
@@ -367,9 +395,6 @@ function parsePath(expr: Tok[], at?: number): string[] {
 const isValueStart = (t: Tok) => t.t === 'value' || t.t === 'unquoted' || t.t === 'subst' || t.t === '{' || t.t === '[';
 const isUnquotedWhitespace = (t: Tok) => t.t === 'unquoted' && [...t.text].every(isWhitespace);
 
-/** What the document parser builds: a parsed value, or a value waiting on its pieces. */
-type Built = Value;
-
 /** Parses a document into its root value; substitutions stay unresolved. Throws HoconError. */
 export class Parser {
   private readonly tokens: Tok[];
@@ -432,7 +457,7 @@ export class Parser {
   document(): Obj {
     this.pop(); // START
     let t = this.nextCollecting(true);
-    let root: Built;
+    let root: Value;
     if (t.t === '{' || t.t === '[') {
       root = this.value(t);
     } else {
@@ -452,7 +477,7 @@ export class Parser {
     if (++this.depth > MAX_DEPTH) throw this.error(`Objects and lists nest deeper than ${MAX_DEPTH} levels (jobfake refuses it)`);
   }
 
-  private value(t: Tok): Built {
+  private value(t: Tok): Value {
     if (t.t === 'value') return t.value;
     if (t.t === 'unquoted') return new Str(line(t.line), t.text, false);
     if (t.t === 'subst') {
@@ -476,8 +501,8 @@ export class Parser {
   }
 
   /** Values side by side on one line ("a b", `${x}/in`), or the single value there is. */
-  private consolidate(direct: boolean): Built | undefined {
-    const values: (Built | Tok)[] = [];
+  private consolidate(direct: boolean): Value | undefined {
+    const values: (Value | Tok)[] = [];
     let count = 0;
     let t = this.nextCollecting(direct);
     for (;;) {
@@ -493,7 +518,7 @@ export class Parser {
     }
     this.putBack(t);
     if (count < 2) {
-      let value: Built | undefined;
+      let value: Value | undefined;
       for (const v of values) {
         if (!isTok(v)) value = v;
         else if (value !== undefined) this.putBack(v);
@@ -501,7 +526,7 @@ export class Parser {
       return value;
     }
     while (values.length > 0 && isTok(values[values.length - 1]!)) this.putBack(values.pop() as Tok);
-    const pieces = values.filter((v): v is Built => !isTok(v));
+    const pieces = values.filter((v): v is Value => !isTok(v));
     return this.build(() => concatenate(pieces)!, pieces[0]!);
   }
 
@@ -565,7 +590,7 @@ export class Parser {
         const { path, text: keyText } = this.key(t);
         const afterKey = this.nextCollecting(false);
         let insideEquals = false;
-        let value: Built;
+        let value: Value;
         const append = afterKey.t === '+=';
         if (append) this.appendCheck();
         this.pathStack.push(path);
@@ -746,8 +771,7 @@ function javaUrl(name: string): { scheme: string; path: string } | undefined {
   return { scheme, path: m[2]!.replace(/^\/\/[^/]*/, '').replace(/[?#].*$/s, '') };
 }
 
-function isTok(v: Built | Tok): v is Tok {
+function isTok(v: Value | Tok): v is Tok {
   return typeof v === 'object' && v !== null && 't' in v;
 }
 
-export { describe };

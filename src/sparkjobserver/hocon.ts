@@ -12,7 +12,7 @@ import { Resolver } from './hocon-resolver.js';
 
 export { HoconError, type ConfigObject, type ConfigValue };
 
-/** The text `GET /jobs/{id}/config` answers, kept on each parsed config. */
+/** The posted config, unresolved, kept on each parsed config for `GET /jobs/{id}/config`. */
 const SHOWN = Symbol('jobConfigText');
 
 function parseDocument(text: string): { root: Obj; resolved: Obj } {
@@ -61,14 +61,15 @@ function shownRendering(root: Obj): string {
 export function parseHocon(text: string): ConfigObject {
   const { root, resolved } = parseDocument(text);
   const config = unwrap(resolved) as ConfigObject;
-  const shown = shownText(root);
-  if (shown !== undefined) Object.defineProperty(config, SHOWN, { value: shown, enumerable: false });
+  // Rendered when asked for (rarely): the config as posted, kept unresolved.
+  Object.defineProperty(config, SHOWN, { value: root, enumerable: false });
   return config;
 }
 
 /** The body `GET /jobs/{id}/config` answers for a config from parseHocon (formatted JSON text). */
 export function jobConfigText(config: ConfigObject): string {
-  const shown = (config as { [SHOWN]?: string })[SHOWN];
+  const root = (config as { [SHOWN]?: Obj })[SHOWN];
+  const shown = root && shownText(root);
   return shown ?? `${JSON.stringify(config, null, 4).replace(/^( *"(?:[^"\\]|\\.)*"):/gm, '$1 :')}\n`;
 }
 
