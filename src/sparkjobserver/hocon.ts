@@ -3,7 +3,7 @@
  * `ConfigFactory.parseString(body).resolve()`, with the library's messages word for word (the
  * server answers `Cannot parse config: <message>`). The parser is jobfake's own (npm has no
  * well-kept HOCON package) and is checked against the real library by
- * test/sparkjobserver-hocon-oracle.test.ts. Includes read nothing (jobfake has no classpath or
+ * test/sparkjobserver/hocon-oracle.test.ts. Includes read nothing (jobfake has no classpath or
  * files of the server's); substitutions never read the environment.
  */
 import { HoconError, MAX_NODES, TOO_LARGE, render, unwrap, type ConfigObject, type ConfigValue, type Obj } from './hocon-nodes.js';
@@ -87,7 +87,7 @@ export function hoconOutcome(text: string): { error: string; javaException?: str
   }
 }
 
-/** A rendering, or "!" and why it failed, as test/oracle/ParseConfig.java writes it. */
+/** A rendering, or "!" and why it failed, as test/sparkjobserver/oracle/ParseConfig.java writes it. */
 function attempt(render: () => string): string {
   try {
     return render();

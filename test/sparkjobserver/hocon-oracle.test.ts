@@ -1,21 +1,21 @@
 // jobfake's HOCON parser against the real one: Typesafe Config 1.3.x (Debian's
-// libtypesafe-config-java), driven by test/oracle/ParseConfig.java, which does what Spark
+// libtypesafe-config-java), driven by test/sparkjobserver/oracle/ParseConfig.java, which does what Spark
 // Jobserver does with a posted config. Every body gets the same message, or the same resolved
 // values and the same `GET /jobs/{id}/config` text. Skipped, with a message, without a JDK or the
-// jar (.ci/run installs both). Run it alone: npx vitest run test/sparkjobserver-hocon-oracle.test.ts
+// jar (.ci/run installs both). Run it alone: npx vitest run test/sparkjobserver/hocon-oracle.test.ts
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hoconOutcome } from '../src/sparkjobserver/hocon.js';
-import { CORPUS, generatedBodies } from './helpers/hocon-corpus.js';
+import { hoconOutcome } from '../../src/sparkjobserver/hocon.js';
+import { CORPUS, generatedBodies } from '../helpers/hocon-corpus.js';
 
 const JAR = process.env.TYPESAFE_CONFIG_JAR ?? '/usr/share/java/typesafe-config.jar';
 const JAVA = '/usr/bin/java';
 const JAVAC = '/usr/bin/javac'; // the source launcher needs a JDK's compiler
 const missing = [JAVA, JAVAC, JAR].filter((p) => !existsSync(p));
 if (missing.length > 0) {
-  console.warn(`sparkjobserver-hocon-oracle.test.ts: skipped, missing ${missing.join(', ')} (apt-get install -y default-jdk-headless libtypesafe-config-java)`);
+  console.warn(`sparkjobserver/hocon-oracle.test.ts: skipped, missing ${missing.join(', ')} (apt-get install -y default-jdk-headless libtypesafe-config-java)`);
 }
 
 const GENERATED = 3000;

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The differential oracle for jobfake's HOCON parser (test/sparkjobserver-hocon-oracle.test.ts).
+ * The differential oracle for jobfake's HOCON parser (test/sparkjobserver/hocon-oracle.test.ts).
  * Reads one base64 body a line on stdin; for each writes one line, every field base64:
  *   OK <resolved config, concise JSON> <what GET /jobs/{id}/config answers>
  *      (a rendering that fails is "!" and its exception)
