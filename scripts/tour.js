@@ -61,7 +61,7 @@ export const variants = [
           { name: 'com.acme.Broken', error: 'disk full', errorClass: 'java.io.IOException' },
         ],
       }),
-      limits: { bodyBytes: 4096, uploadBytes: 1024, attachSessions: 2, attachIdleMs: IDLE_MS, attachCloseGraceMs: 20 },
+      limits: { bodyBytes: 4096, uploadBytes: 1024, attachSessions: 2, attachIdleMs: IDLE_MS, attachCloseGraceMs: 20, faults: 2 },
     },
     run: async (t) => {
       await controlAndScalingo(t);
@@ -142,6 +142,9 @@ async function controlAndScalingo(t) {
   await t.call({ method: 'DELETE', path: `/__jobfake/faults/${added.body.id}`, expect: 204 });
   await t.call({ method: 'DELETE', path: `/__jobfake/faults/${added.body.id}`, expect: 404 });
   await t.call({ method: 'POST', path: '/__jobfake/faults', json: fault, expect: 201 });
+  // The variant holds two faults at most (limits.faults): a third is refused.
+  await t.call({ method: 'POST', path: '/__jobfake/faults', json: fault, expect: 201 });
+  await t.call({ method: 'POST', path: '/__jobfake/faults', json: fault, expect: 409 });
   await t.call({ method: 'DELETE', path: '/__jobfake/faults', expect: 204 });
 
   // Scalingo: authentication, then the calls the CLI makes before a run.
