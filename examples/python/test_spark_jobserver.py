@@ -74,8 +74,15 @@ def test_a_form_encoded_dict_is_refused_as_the_real_server_refuses_it(spark_url)
         data={"input.string": "a b a"},
     )
     assert response.status_code == 400
-    assert response.json()["status"] == "ERROR"
-    assert response.json()["result"].startswith("Cannot parse config: String: 1: ")
+    # Typesafe Config's own words, as Spark Jobserver passes them on.
+    assert response.json() == {
+        "status": "ERROR",
+        "result": "Cannot parse config: String: 1: Expecting end of input or a comma, got 'b' "
+        "('+' not followed by =, 'b' not allowed after '+') (if you intended 'b' "
+        "('+' not followed by =, 'b' not allowed after '+') to be part of a key or string value, "
+        "try enclosing the key or value in double quotes, or you may be able to rename the file "
+        ".properties rather than .conf)",
+    }
 
 
 def test_a_missing_binary_answers_as_the_real_server(spark_url):
