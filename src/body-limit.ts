@@ -57,7 +57,7 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
   };
 }
 
-function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+export function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
   const deadline = performance.now() + DISCARD_MS;
   let dropped = 0;
   const timer = setTimeout(() => void reader.cancel().catch(() => {}), DISCARD_MS);

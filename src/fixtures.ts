@@ -50,8 +50,11 @@ export interface SparkClassFixture {
   binary?: string;
   /** The job's result; strings may hold {{config.path}} placeholders. */
   result?: unknown;
-  /** Milliseconds it runs (overrides schedule.running). */
-  duration?: number;
+  /**
+   * How long it runs (overrides schedule.running): milliseconds, or read from the job's config
+   * (`{ config: "stress.test.longpijob.duration", unit: "s", default: 5 }`).
+   */
+  duration?: number | { config: string; unit?: 'ms' | 's' | 'm' | 'h'; default: number };
   /** When set, the job ends in ERROR with this message. */
   error?: string;
   /** The exception class reported with `error` (default java.lang.RuntimeException). */
@@ -63,6 +66,11 @@ export interface SparkClassFixture {
 export interface SparkFixtures {
   /** Which release's answers: seed (default), 0.9, 0.10 or 0.11. */
   version?: 'seed' | '0.9' | '0.10' | '0.11';
+  /**
+   * A JVM per context (context UUIDs as `contextId`, `<UUID>-<class>` ad-hoc names, the per-JVM
+   * GET /contexts/{name}); default true for 0.9, 0.10 and 0.11, false for seed.
+   */
+  contextPerJvm?: boolean;
   /** Offset of the times printed, e.g. "+05:30"; default this machine's local offset. */
   utcOffset?: string;
   /** Jobs that may run at once in one context (the server's max-jobs-per-context, default 8). */

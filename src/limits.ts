@@ -2,7 +2,7 @@
 export interface Limits {
   /** Largest JSON or HOCON request body, in bytes. */
   bodyBytes: number;
-  /** Largest single upload (attach file or Spark binary), in bytes. */
+  /** Largest single attach upload, in bytes (Spark uploads have sparkUploadBytes). */
   uploadBytes: number;
   /** Total uploads kept for one container, in bytes. */
   containerUploadBytes: number;
@@ -39,6 +39,16 @@ export interface Limits {
   sparkBinaryBytes: number;
   /** Spark contexts (ad-hoc ones included) alive at once per namespace. */
   sparkContexts: number;
+  /**
+   * Largest Spark Jobserver upload (binary, jar or data file), bytes: the shipped
+   * `parsing.max-content-length = 30m`, answered 413 in the HTTP server's own words.
+   */
+  sparkUploadBytes: number;
+  /**
+   * Milliseconds of the namespace clock a Spark Jobserver request may run (a sync job): the
+   * shipped `request-timeout = 40 s`, answered 500 "Request timed out…"; 0: none.
+   */
+  sparkRequestTimeoutMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -60,6 +70,8 @@ export const defaultLimits: Limits = {
   headerBytes: 16 * 1024,
   sparkBinaryBytes: 500 * 1024 * 1024,
   sparkContexts: 1000,
+  sparkUploadBytes: 30 * 1024 * 1024,
+  sparkRequestTimeoutMs: 40_000,
 };
 
 export type LimitName = keyof Limits;
@@ -68,7 +80,7 @@ export const limitNames = Object.keys(defaultLimits) as LimitName[];
 /** One line on each limit, for `jobfake --help` (the README's Limits table says more). */
 export const limitSummaries: Record<LimitName, string> = {
   bodyBytes: 'largest JSON or HOCON request body, bytes (413)',
-  uploadBytes: 'largest upload: attach file or Spark binary, bytes (413)',
+  uploadBytes: 'largest attach upload, bytes (413)',
   containerUploadBytes: 'uploads kept for one container, bytes (413)',
   uploadsPerContainer: 'files one container may receive (413)',
   attachSessions: 'attach sessions open at once, all namespaces (503)',
@@ -85,6 +97,8 @@ export const limitSummaries: Record<LimitName, string> = {
   headerBytes: 'largest request head, bytes (431)',
   sparkBinaryBytes: 'Spark binaries kept per namespace, bytes (413)',
   sparkContexts: 'Spark contexts alive at once per namespace (503)',
+  sparkUploadBytes: 'largest Spark binary, jar or data upload, bytes (413, the server\'s text)',
+  sparkRequestTimeoutMs: 'namespace-clock time a Spark request may run, ms (500 Request timed out; 0: none)',
 };
 
 /** The defaults with these limits set, each checked: a known name, a whole number ≥ 0. */

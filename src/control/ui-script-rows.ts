@@ -70,10 +70,16 @@ export const rowsScript = String.raw`
     cell(state, job.history, () => [badge(job.status), steps(job.history)]);
     const ms = Date.parse(job.endTime || now) - Date.parse(job.startTime);
     cell(took, [ms, job.endTime === null], () => (job.endTime ? duration(ms) : duration(ms) + ' so far'));
-    cell(outcome, [job.result, job.error], () => {
-      if (job.error) return h('p', { class: 'err' }, job.error.errorClass + ': ' + job.error.message);
-      if (job.result === null) return '—';
-      return h('code', {}, shorten(JSON.stringify(job.result), 300));
+    cell(outcome, [job.result, job.error, job.callback], () => {
+      const shown = job.error
+        ? h('p', { class: 'err' }, job.error.errorClass + ': ' + job.error.message)
+        : job.result === null ? '—' : h('code', {}, shorten(JSON.stringify(job.result), 300));
+      if (!job.callback) return shown;
+      // Where the callback went and how it fared (0.11 callbackUrl).
+      const cb = job.callback;
+      const last = cb.attempts[cb.attempts.length - 1];
+      const how = last && last.error ? ' · ' + last.error : last && last.status ? ' · HTTP ' + last.status : '';
+      return [shown, h('p', { class: 'sub callback' }, 'callback → ' + cb.url + ': ' + cb.state + ' (' + cb.attempts.length + ' attempt' + (cb.attempts.length === 1 ? '' : 's') + how + ')')];
     });
     const over = ended[job.status] === true;
     for (const button of row.buttons) button.disabled = over;

@@ -11,8 +11,42 @@ export interface JobClass {
   /** A validation problem (the server's `One(…)` text), or undefined when the config will do. */
   validate(config: ConfigObject): string | undefined;
   run(config: ConfigObject): JobOutcome;
-  /** Milliseconds it runs; undefined: the schedule's. */
-  duration?: number;
+  /** Milliseconds it runs with this config; undefined: the schedule's. */
+  durationMs?(config: ConfigObject): number | undefined;
+}
+
+/** A duration read from the job's config: the path, the unit of a bare number, the default. */
+export interface ConfigDuration {
+  config: string;
+  /** Unit of a number without one (default s); a HOCON duration string ("500 ms") carries its own. */
+  unit?: 'ms' | 's' | 'm' | 'h';
+  /** Used when the path is missing or not a duration, in `unit`. */
+  default: number;
+}
+
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6, nanosecond: 1e-6, nanoseconds: 1e-6, us: 1e-3, microsecond: 1e-3, microseconds: 1e-3,
+  ms: 1, millisecond: 1, milliseconds: 1, s: 1000, second: 1000, seconds: 1000,
+  m: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000,
+  d: 86_400_000, day: 86_400_000, days: 86_400_000,
+};
+
+/**
+ * Milliseconds a job runs: a fixed number, or read from its config (Typesafe's duration format:
+ * a number in `unit`, or a string such as "10 s"). Anything else falls back to the default, as
+ * LongPiJob's `Try(config.getInt(…)).getOrElse(5)` does.
+ */
+export function durationFrom(spec: number | ConfigDuration | undefined, config: ConfigObject): number | undefined {
+  if (spec === undefined || typeof spec === 'number') return spec;
+  const unitMs = UNIT_MS[spec.unit ?? 's']!;
+  const value = getPath(config, spec.config);
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value * unitMs);
+  if (typeof value === 'string') {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+    const unit = match ? (match[2] ? UNIT_MS[match[2]] : unitMs) : undefined;
+    if (match && unit !== undefined) return Math.round(Number(match[1]) * unit);
+  }
+  return Math.round(spec.default * unitMs);
 }
 
 /** Typesafe's getString: strings, numbers and booleans read as text; anything else fails. */
@@ -40,10 +74,22 @@ function wordCount(name: string, problem: string): JobClass {
   };
 }
 
+/**
+ * The test jar's LongPiJob (job-server-tests, v0.9.0 to v0.11.1): runs
+ * `stress.test.longpijob.duration` seconds (default 5) and returns its estimate of pi, a Double.
+ */
+const longPiJob: JobClass = {
+  name: 'spark.jobserver.LongPiJob',
+  validate: () => undefined,
+  run: () => ({ result: Math.PI }),
+  durationMs: (config) => durationFrom({ config: 'stress.test.longpijob.duration', unit: 's', default: 5 }, config),
+};
+
 /** Classes of the server's own test jar, found in any JVM job's class path. */
 export const BUILTIN_CLASSES: JobClass[] = [
   wordCount('spark.jobserver.WordCountExample', 'One(SparkJobInvalid(No input.string config param))'),
   wordCount('spark.jobserver.WordCountExampleNewApi', 'One(SingleProblem(No input.string param))'),
+  longPiJob,
 ];
 
 /** Fills {{config.path}} placeholders; a string that is only a placeholder takes the value's type. */
@@ -68,7 +114,7 @@ export function renderTemplate(template: unknown, config: ConfigObject): unknown
 export function declaredClass(fixture: SparkClassFixture): JobClass {
   return {
     name: fixture.name,
-    duration: fixture.duration,
+    durationMs: (config) => durationFrom(fixture.duration, config),
     validate: (config) => {
       const missing = (fixture.requiredConfig ?? []).find((path) => getPath(config, path) === undefined);
       return missing === undefined ? undefined : `One(SparkJobInvalid(No ${missing} config param))`;

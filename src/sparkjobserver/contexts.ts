@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 export interface SparkContext {
+  /** Its UUID (AkkaClusterSupervisorActor.startContext), reported as a job's `contextId` with a JVM per context. */
+  id: string;
   name: string;
   /** Made for one job (no `context` on POST /jobs) and gone when the job ends. */
   adHoc: boolean;
@@ -17,9 +19,14 @@ export interface SparkContext {
   settings: Record<string, unknown>;
 }
 
-/** An ad-hoc context's name, as the real server makes it: 8 hex characters, '-', the class. */
-export function adHocName(classPath: string): string {
-  return `${randomBytes(4).toString('hex')}-${classPath}`;
+/**
+ * An ad-hoc context's name, as the real server makes it: a UUID, '-', the class with a JVM per
+ * context (AkkaClusterSupervisorActor), the UUID's first 8 characters otherwise
+ * (LocalContextSupervisorActor, the seed's `b7ea0eb5-spark.jobserver.WordCountExample`).
+ */
+export function adHocName(classPath: string, perJvm = false): string {
+  const uuid = randomUUID();
+  return `${perJvm ? uuid : uuid.slice(0, 8)}-${classPath}`;
 }
 
 export const isPythonFactory = (factory: string | undefined) => /python/i.test(factory ?? '');
@@ -39,11 +46,11 @@ export class ContextStore {
     return this.byName.size >= this.max();
   }
 
-  create(init: Pick<SparkContext, 'name' | 'adHoc' | 'python' | 'maxJobs' | 'settings'>, now: number): SparkContext {
+  create(init: Pick<SparkContext, 'name' | 'adHoc' | 'python' | 'maxJobs' | 'settings'> & { id?: string }, now: number): SparkContext {
     // Spark numbers each context's UI port from 4040 up, as on one driver host.
     const port = this.uiPort;
     this.uiPort = this.uiPort >= 4999 ? 4040 : this.uiPort + 1;
-    const context: SparkContext = { ...init, startTime: now, stopping: false, applicationId: `local-${now}`, url: `http://127.0.0.1:${port}` };
+    const context: SparkContext = { ...init, id: init.id ?? randomUUID(), startTime: now, stopping: false, applicationId: `local-${now}`, url: `http://127.0.0.1:${port}` };
     this.byName.set(init.name, context);
     this.changed(init.name);
     return context;

@@ -13,6 +13,7 @@ export function jobView(job: JobRecord) {
     jobId: job.jobId,
     classPath: job.classPath,
     context: job.context,
+    contextId: job.contextId,
     cp: job.cp,
     sync: job.sync,
     status: job.status,
@@ -22,6 +23,8 @@ export function jobView(job: JobRecord) {
     startTime: iso(job.startTime),
     endTime: job.endTime === undefined ? null : iso(job.endTime),
     history: job.history.map((h) => ({ status: h.status, at: iso(h.at) })),
+    /** Where its callbackUrl was POSTed and how each attempt went (null: no callbackUrl, or not ended yet). */
+    callback: job.callback ? { url: job.callback.url, state: job.callback.state, payload: job.callback.payload, attempts: job.callback.attempts } : null,
   };
 }
 
@@ -30,7 +33,7 @@ export function binaryView(binary: Binary) {
 }
 
 export function sparkContextView(context: SparkContext) {
-  return { name: context.name, adHoc: context.adHoc, python: context.python, maxJobs: context.maxJobs, stopping: context.stopping, startTime: iso(context.startTime) };
+  return { name: context.name, id: context.id, adHoc: context.adHoc, python: context.python, maxJobs: context.maxJobs, stopping: context.stopping, startTime: iso(context.startTime) };
 }
 
 export type JobView = ReturnType<typeof jobView>;

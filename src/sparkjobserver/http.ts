@@ -31,7 +31,8 @@ export function jobReport(state: SparkState, job: JobRecord, justStarted = false
     startTime: state.time(job.startTime),
     classPath: job.classPath,
     context: job.context,
-    contextId: '',
+    // Absent in the seed's example; "" with one JVM for every context (WebApi.getJobReport).
+    ...(state.profile.reportsContextId && { contextId: job.contextId }),
     duration: ended ? secs(job.endTime! - job.startTime) : 'Job not done yet',
     status: justStarted ? 'STARTED' : job.status,
   };

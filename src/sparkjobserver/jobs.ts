@@ -3,6 +3,7 @@ import type { JobClass, JobOutcome } from './classes.js';
 import { StateError } from '../host.js';
 import { contextTerminated, exceptionMap, type ExceptionMap } from './errors.js';
 import type { ConfigObject } from './hocon.js';
+import type { CallbackRecord } from './callbacks.js';
 
 export type JobStatus = 'STARTED' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'KILLED';
 export const FINAL: ReadonlySet<JobStatus> = new Set(['FINISHED', 'ERROR', 'KILLED']);
@@ -12,6 +13,8 @@ export interface JobRecord {
   jobId: string;
   classPath: string;
   context: string;
+  /** Its context's UUID with a JVM per context, else "" (the job report's `contextId`). */
+  contextId: string;
   /** Binary names and URIs of its class path. */
   cp: string[];
   /** The config as posted (parsed). */
@@ -21,6 +24,8 @@ export interface JobRecord {
   sync: boolean;
   proxyUser?: string;
   callbackUrl?: string;
+  /** The POSTs to callbackUrl once it ended (0.11), as they went. */
+  callback?: CallbackRecord;
   status: JobStatus;
   /** Every state it entered, with when (epoch ms of the world's clock). */
   history: { status: JobStatus; at: number }[];
@@ -106,12 +111,12 @@ export class JobTable {
     return this.finish(this.running(id), 'KILLED', { error: exceptionMap(`Job ${id} killed`, 'spark.jobserver.JobManagerActor$JobKilledException') });
   }
 
-  /** Ends every running job of a context that stopped. */
-  terminateContext(context: string): void {
+  /** Ends every running job of a context that stopped; the message names it by `label` (its id with a JVM per context). */
+  terminateContext(context: string, label = context): void {
     for (const job of [...this.byId.values()]) {
       if (job.context !== context || !isRunning(job)) continue;
       this.finish(job, 'ERROR', {
-        error: contextTerminated(context),
+        error: contextTerminated(label),
       });
     }
   }

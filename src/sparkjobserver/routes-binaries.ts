@@ -1,10 +1,10 @@
 import type { Hono } from 'hono';
 import type { AppContext, AppEnv, ServerContext } from '../context.js';
 import { sparkError } from './errors.js';
-import { sparkBodyLimit, okAnswer, stateOf } from './http.js';
+import { okAnswer, stateOf } from './http.js';
 import type { SparkState } from './state.js';
+import { readUpload } from './upload.js';
 import { isZip } from './zip.js';
-import { readBytes } from '../request-body.js';
 
 function binaryList(state: SparkState) {
   return Object.fromEntries(
@@ -16,7 +16,8 @@ async function upload(c: AppContext, limits: ServerContext['limits']) {
   const state = stateOf(c);
   const profile = state.profile;
   const name = c.req.param('name')!;
-  const bytes = await readBytes(c);
+  const bytes = await readUpload(c, profile, limits.sparkUploadBytes);
+  if (bytes instanceof Response) return bytes;
   const header = c.req.header('content-type')?.trim();
   if (!header && !profile.missingTypeIsOctetStream) return c.text('Content-Type header must be set to indicate binary type', 415);
   const contentType = header || 'application/octet-stream';
@@ -47,7 +48,7 @@ export function binaryRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     return c.json({ 'app-name': binary.name, 'binary-type': binary.type, 'upload-time': state.time(binary.uploadTime) });
   });
 
-  api.post('/binaries/:name', sparkBodyLimit(server.limits.uploadBytes), (c) => upload(c, server.limits));
+  api.post('/binaries/:name', (c) => upload(c, server.limits));
 
   api.delete('/binaries/:name', (c) => {
     const state = stateOf(c);

@@ -14,9 +14,30 @@ export function contextRoutes(api: Hono<AppEnv>, server: ServerContext): void {
 
   api.get('/contexts/:name', (c) => {
     const name = c.req.param('name');
-    const context = stateOf(c).contexts.get(name);
+    const state = stateOf(c);
+    const context = state.contexts.get(name);
     if (!context) return sparkError(c, 404, `can't find context with name ${name}`);
-    return c.json({ name: context.name, applicationId: context.applicationId, url: context.url });
+    const spark = { applicationId: context.applicationId, url: context.url };
+    if (!state.contextPerJvm) return c.json({ name: context.name, ...spark });
+    // WebApi.getContextReport with a ContextInfo from the DAO (AkkaClusterSupervisorActor).
+    return c.json({ id: context.id, name: context.name, startTime: state.time(context.startTime), endTime: 'Empty', state: context.stopping ? 'STOPPING' : 'RUNNING', ...spark });
+  });
+
+  // PUT /contexts?reset=reboot[&sync=false] (WebApi.contextRoutes, v0.9.0 to v0.11.1).
+  api.put('/contexts', (c) => {
+    const state = stateOf(c);
+    const reset = c.req.query('reset');
+    if (reset === undefined) return c.text("Request is missing required query parameter 'reset'", 404);
+    const syncParam = c.req.query('sync');
+    const sync = syncParam === undefined ? undefined : parseBool(syncParam);
+    if (syncParam !== undefined && sync === undefined) return malformedParam(c, 'sync', `'${syncParam}' is not a valid Boolean value`);
+    if (reset !== 'reboot') {
+      // v0.9.0 completes with the bare string; v0.10.0 on with a 500 in the error shape.
+      return state.profile.okAnswer === 'text' ? c.text('ERROR') : sparkError(c, 500, 'ERROR');
+    }
+    // sync=false only sends the stops; otherwise the contexts of the config come back after.
+    state.rebootContexts(sync !== false);
+    return c.json({ status: 'SUCCESS', result: sync === false ? 'Context reset requested' : 'Context reset' });
   });
 
   api.post('/contexts/:name', sparkBodyLimit(server.limits.bodyBytes), async (c) => {

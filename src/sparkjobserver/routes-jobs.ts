@@ -6,6 +6,9 @@ import { parseInt32, submitJob } from './submit.js';
 import { readText } from '../request-body.js';
 import { jobConfigText } from './hocon.js';
 
+/** WebApi.timeoutRoute's message (v0.9.0 to v0.11.1). */
+export const REQUEST_TIMED_OUT = 'Request timed out. Try using the /jobs/<jobID>, /jobs APIs to get status/results';
+
 async function postJob(c: AppContext) {
   const state = stateOf(c);
   const body = await readText(c);
@@ -19,11 +22,16 @@ async function postJob(c: AppContext) {
       return c.json(jobReport(state, answer.job, true), 202);
   }
   const { job, timeoutMs, askTarget } = answer;
-  const outcome = await state.jobTable.waitForEnd(job.jobId, timeoutMs, c.req.raw.signal);
+  // The HTTP server's request-timeout (40 s in every release's application.conf) cuts a longer
+  // wait: WebApi's timeoutRoute answers and the job goes on.
+  const requestTimeoutMs = state.limits.sparkRequestTimeoutMs;
+  const serverCuts = requestTimeoutMs > 0 && requestTimeoutMs < timeoutMs;
+  const outcome = await state.jobTable.waitForEnd(job.jobId, serverCuts ? requestTimeoutMs : timeoutMs, c.req.raw.signal);
   // The namespace was reset or evicted: to the client its job's context died, as a real server reports it.
-  if (outcome.kind === 'reset') return c.json({ jobId: job.jobId, status: 'ERROR', result: contextTerminated(job.context) });
+  if (outcome.kind === 'reset') return c.json({ jobId: job.jobId, status: 'ERROR', result: contextTerminated(job.contextId || job.context) });
   // Nobody reads this one: the client closed the connection.
   if (outcome.kind === 'gone') return sparkError(c, 500, 'jobfake: the client went away');
+  if (outcome.kind === 'timeout' && serverCuts) return sparkError(c, 500, REQUEST_TIMED_OUT);
   if (outcome.kind === 'timeout') {
     const message = `Ask timed out on [${askTarget}] after [${timeoutMs} ms]. Sender[null] sent message of type "spark.jobserver.JobManagerActor$StartJob".`;
     return sparkException(c, 500, 'ERROR', exceptionMap(message, 'akka.pattern.AskTimeoutException'));

@@ -5,6 +5,7 @@ import { sparkError } from './errors.js';
 import { sparkHealth } from './http.js';
 import { binaryRoutes } from './routes-binaries.js';
 import { contextRoutes } from './routes-contexts.js';
+import { dataRoutes } from './routes-data.js';
 import { jobRoutes } from './routes-jobs.js';
 
 /** The Spark Jobserver REST API: binaries, jobs, contexts, and /healthz. Bodies are limited per route. */
@@ -14,5 +15,6 @@ export function sparkApp(server: ServerContext): Hono<AppEnv> {
   binaryRoutes(app, server);
   jobRoutes(app, server);
   contextRoutes(app, server);
+  dataRoutes(app);
   return app;
 }

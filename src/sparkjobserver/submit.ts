@@ -153,10 +153,14 @@ export function submitJob(state: SparkState, query: (name: string) => string | u
   }
 
   const now = state.now();
+  const perJvm = state.contextPerJvm;
+  // The ad-hoc context's UUID is known before it starts, so a rejected job reports it too.
+  const contextUuid = context?.id ?? randomUUID();
   const job: JobRecord = {
     jobId: randomUUID(),
     classPath: mainClass,
-    context: context?.name ?? adHocName(mainClass),
+    context: context?.name ?? adHocName(mainClass, perJvm),
+    contextId: perJvm ? contextUuid : '',
     cp,
     config,
     configKept: !sync,
@@ -174,7 +178,7 @@ export function submitJob(state: SparkState, query: (name: string) => string | u
     return error(400, failure, 'VALIDATION FAILED');
   }
   if (!context) {
-    state.contexts.create({ name: job.context, adHoc: true, python: classPath.python, maxJobs, settings: {} }, now);
+    state.contexts.create({ id: contextUuid, name: job.context, adHoc: true, python: classPath.python, maxJobs, settings: {} }, now);
   }
   state.jobTable.start(job, jobClass);
   if (!sync) return { kind: 'started', job };

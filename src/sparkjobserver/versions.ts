@@ -25,6 +25,25 @@ export interface VersionProfile {
   refuseDeleteInUse: boolean;
   /** `callbackUrl` on POST /jobs (0.11). */
   callbackUrl: boolean;
+  /**
+   * Job reports carry `contextId` (WebApi.getJobReport from v0.9.0 on); the seed's 2016 example
+   * predates the field, so the `seed` profile leaves it out.
+   */
+  reportsContextId: boolean;
+  /**
+   * A JVM per context unless the fixtures say otherwise: contexts get a UUID reported as
+   * `contextId`, ad-hoc contexts are named `<UUID>-<class>` (AkkaClusterSupervisorActor) and
+   * GET /contexts/{name} answers the per-JVM shape. Without it (LocalContextSupervisorActor, the
+   * seed's example) names are `<8 hex>-<class>` and `contextId` is "".
+   */
+  contextPerJvm: boolean;
+  /**
+   * The HTTP server under WebApi: spray-can 1.3.3 up to 0.10, akka-http 10.1.13 in 0.11
+   * (project/Versions.scala). It words the 413 of a body over `parsing.max-content-length`.
+   */
+  httpServer: 'spray' | 'akka-http';
+  /** The legacy `GET /jars` and `POST /jars/{name}` (WebApi.jarRoutes, gone in v0.10.0). */
+  jarRoutes: boolean;
 }
 
 const JAR_AND_EGG = { 'application/java-archive': 'Jar', 'application/python-archive': 'Egg' } as const;
@@ -39,10 +58,14 @@ const v010: VersionProfile = {
   binaryInfo: true,
   refuseDeleteInUse: true,
   callbackUrl: false,
+  reportsContextId: true,
+  contextPerJvm: true,
+  httpServer: 'spray',
+  jarRoutes: false,
 };
 
 export const PROFILES: Record<SparkVersion, VersionProfile> = {
-  seed: { ...v010, uploadAnswer: 'text' },
+  seed: { ...v010, uploadAnswer: 'text', reportsContextId: false, contextPerJvm: false },
   '0.9': {
     ...v010,
     uploadAnswer: 'text',
@@ -51,6 +74,7 @@ export const PROFILES: Record<SparkVersion, VersionProfile> = {
     cpApi: false,
     binaryInfo: false,
     refuseDeleteInUse: false,
+    jarRoutes: true,
   },
   '0.10': v010,
   '0.11': {
@@ -62,5 +86,6 @@ export const PROFILES: Record<SparkVersion, VersionProfile> = {
       'application/python-wheel': 'Wheel',
     },
     callbackUrl: true,
+    httpServer: 'akka-http',
   },
 };

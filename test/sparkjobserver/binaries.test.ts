@@ -5,7 +5,7 @@ import { freshNamespace, jar, postJob, upload } from '../helpers/spark.js';
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/;
 
 describe('Spark Jobserver binaries', () => {
-  const ctx = useFake({ limits: { uploadBytes: 64 * 1024, sparkBinaryBytes: 200 * 1024 } });
+  const ctx = useFake({ limits: { sparkUploadBytes: 64 * 1024, sparkBinaryBytes: 200 * 1024 } });
   const base = () => `${ctx.url}/ns/${freshNamespace()}`;
 
   describe('POST /binaries/{name}', () => {
@@ -48,13 +48,14 @@ describe('Spark Jobserver binaries', () => {
       expect((await upload(base(), 'x', new Uint8Array([0x50, 0x4b, 0x03, 0x04]))).status).toBe(400);
     });
 
-    it('refuses a binary over the upload limit with 413 and keeps nothing', async () => {
+    it('refuses a binary over the upload limit with spray\'s own 413 text and keeps nothing', async () => {
       const b = base();
       const big = new Uint8Array(65 * 1024);
       big.set(jar());
       const res = await upload(b, 'big', big);
       expect(res.status).toBe(413);
-      expect(res.body.status).toBe('ERROR');
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(res.text).toBe(`Request Content-Length ${65 * 1024} exceeds the configured limit of ${64 * 1024}`);
       expect((await call(`${b}/binaries`)).body).toEqual({});
     });
 

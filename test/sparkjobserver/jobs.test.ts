@@ -39,7 +39,6 @@ describe('Spark Jobserver jobs', () => {
         classPath: 'spark.jobserver.WordCountExample',
         startTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/),
         context: expect.stringMatching(/^[0-9a-f]{8}-spark\.jobserver\.WordCountExample$/),
-        contextId: '',
         status: 'STARTED',
         jobId: expect.stringMatching(UUID),
       });
