@@ -42,7 +42,17 @@ process.once('exit', () => {
  * Starts `prism proxy <spec> <upstream> --errors` (or `prism mock <spec>` without upstream) and
  * resolves once it accepts connections. Rejects if Prism exits or is not ready in `timeoutMs`.
  */
-export async function startPrism({ spec, upstream, errors = true, validateRequest = true, timeoutMs = 20_000 }) {
+export function startPrism(options) {
+  // One start at a time: Prisms started together were seen to die of a SIGTERM while starting
+  // (three at once, here, every time), so `npm run contract` never got going.
+  const started = starting.then(() => startOne(options));
+  starting = started.then(() => undefined, () => undefined);
+  return started;
+}
+
+let starting = Promise.resolve();
+
+async function startOne({ spec, upstream, errors = true, validateRequest = true, timeoutMs = 20_000 }) {
   const port = await freePort();
   const args = [prismEntry(), upstream ? 'proxy' : 'mock', spec, ...(upstream ? [upstream] : []), '--port', String(port), '--host', '127.0.0.1', '--verboseLevel', 'warn'];
   if (errors) args.push('--errors');

@@ -61,7 +61,7 @@ export const variants = [
           { name: 'com.acme.Broken', error: 'disk full', errorClass: 'java.io.IOException' },
         ],
       }),
-      limits: { bodyBytes: 4096, uploadBytes: 1024, attachSessions: 2, attachIdleMs: IDLE_MS, attachCloseGraceMs: 20, faults: 2 },
+      limits: { bodyBytes: 4096, uploadBytes: 1024, sparkUploadBytes: 1024, sparkRequestTimeoutMs: 5000, attachSessions: 2, attachIdleMs: IDLE_MS, attachCloseGraceMs: 20, faults: 2 },
     },
     run: async (t) => {
       await controlAndScalingo(t);
@@ -71,13 +71,13 @@ export const variants = [
   {
     name: 'sjs-0.9',
     describe: 'Spark Jobserver v0.9.0: text answers, required query parameters',
-    options: { publicUrl, fixtures: fixtures({ version: '0.9' }), limits: { sparkContexts: 1 } },
+    options: { publicUrl, fixtures: fixtures({ version: '0.9' }), limits: { sparkContexts: 1, sparkUploadBytes: 1024 } },
     run: spark09,
   },
   {
     name: 'sjs-0.11',
     describe: 'Spark Jobserver 0.11: JSON uploads, callbackUrl, contexts that take time to stop',
-    options: { publicUrl, fixtures: fixtures({ version: '0.11', schedule: { started: 0, running: 1000, contextStop: 500 } }) },
+    options: { publicUrl, fixtures: fixtures({ version: '0.11', schedule: { started: 0, running: 1000, contextStop: 500 } }), limits: { sparkUploadBytes: 1024 } },
     run: spark011,
   },
   {
@@ -298,6 +298,10 @@ async function sparkMain(t) {
   const slow = await t.waiting({ method: 'POST', path: '/jobs?appName=words&classPath=com.acme.Slow&sync=true&timeout=1', expect: 500 });
   await advance(1000);
   await slow.answer;
+  // Past the server's request-timeout (5 s here, 40 s by default): WebApi.timeoutRoute's 500.
+  const cut = await t.waiting({ method: 'POST', path: '/jobs?appName=words&classPath=com.acme.Slow&sync=true&timeout=60', expect: 500 });
+  await advance(5000);
+  await cut.answer;
 
   // Killing: a running job, and one that failed.
   const running = await t.call({ method: 'POST', path: '/jobs?appName=words&classPath=com.acme.Slow', expect: 202 });
@@ -344,6 +348,19 @@ async function sparkMain(t) {
   await t.call({ method: 'DELETE', path: '/binaries/spare', expect: 200 });
   await t.call({ method: 'DELETE', path: '/binaries/spare', expect: 404 });
 
+  // Data files, in memory.
+  const data = await t.call({ method: 'POST', path: '/data/input', headers: { 'content-type': 'text/csv' }, body: 'a,b\n1,2\n', expect: 200 });
+  await t.call({ method: 'POST', path: '/data/huge', headers: { 'content-type': 'text/csv' }, body: 'x'.repeat(2000), expect: 413 });
+  await t.call({ path: '/data', expect: 200 });
+  await t.call({ method: 'DELETE', path: `/data/${encodeURIComponent(data.body.result.filename)}`, expect: 200 });
+  await t.call({ method: 'DELETE', path: `/data/${encodeURIComponent(data.body.result.filename)}`, expect: 500 });
+  await t.call({ method: 'PUT', path: '/data?reset=reboot', expect: 200 });
+  await t.call({ method: 'PUT', path: '/data', expect: 404 });
+  await t.call({ method: 'PUT', path: '/data?reset=reboot&sync=maybe', expect: 400, via: 'unvalidated', why: OFF_SPEC });
+  // The legacy /jars routes are gone after 0.9.
+  await t.call({ path: '/jars', expect: 404 });
+  await t.call({ method: 'POST', path: '/jars/words', headers: { 'content-type': 'application/java-archive' }, body: JAR, expect: 404 });
+
   // Contexts.
   await t.call({ method: 'POST', path: '/contexts/etl?num-cpu-cores=2&memory-per-node=512m', expect: 200 });
   await t.call({ method: 'POST', path: '/contexts/etl', expect: 400 });
@@ -354,6 +371,10 @@ async function sparkMain(t) {
   await t.call({ method: 'DELETE', path: '/contexts/etl', expect: 200 });
   await t.call({ method: 'DELETE', path: '/contexts/etl', expect: 404 });
   await t.call({ method: 'DELETE', path: '/contexts/shared?force=maybe', expect: 400, via: 'unvalidated', why: OFF_SPEC });
+  await t.call({ method: 'PUT', path: '/contexts?reset=reboot', expect: 200 });
+  await t.call({ method: 'PUT', path: '/contexts?reset=soft', expect: 500 });
+  await t.call({ method: 'PUT', path: '/contexts', expect: 404 });
+  await t.call({ method: 'PUT', path: '/contexts?reset=reboot&sync=maybe', expect: 400, via: 'unvalidated', why: OFF_SPEC });
 }
 
 async function spark09(t) {
@@ -365,13 +386,21 @@ async function spark09(t) {
   await t.call({ method: 'POST', path: `/jobs?cp=words&mainClass=${WORDS}`, expect: 404 });
   await t.call({ method: 'POST', path: '/contexts/etl', expect: 200 });
   await t.call({ method: 'POST', path: '/contexts/more', expect: 503 }); // the fake takes 1 context here
+  await t.call({ path: '/contexts/etl', expect: 200, example: true });
+  await t.call({ method: 'PUT', path: '/contexts?reset=soft', expect: 200 });
   await t.call({ method: 'DELETE', path: '/binaries/words', expect: 200 });
+  // The legacy /jars routes of v0.9.0.
+  await t.call({ method: 'POST', path: '/jars/words', headers: { 'content-type': 'application/java-archive' }, body: JAR, expect: 200 });
+  await t.call({ method: 'POST', path: '/jars/notes', headers: { 'content-type': 'text/plain' }, body: 'just text', expect: 400 });
+  await t.call({ method: 'POST', path: '/jars/huge', headers: { 'content-type': 'application/java-archive' }, body: JAR + 'x'.repeat(2000), expect: 413 });
+  await t.call({ path: '/jars', expect: 200 });
 }
 
 async function spark011(t) {
   await t.call({ method: 'POST', path: '/__jobfake/clock', json: { paused: true }, expect: 200 });
   await t.call({ method: 'POST', path: '/binaries/words', ...jar(), expect: 201 });
   await t.call({ method: 'POST', path: '/binaries/eggs', ...jar(JAR, 'application/python-egg'), expect: 201 });
+  await t.call({ method: 'POST', path: '/binaries/huge', ...jar(JAR + 'x'.repeat(2000)), expect: 413 });
   await t.call({ method: 'POST', path: `/jobs?appName=words&classPath=${WORDS}&callbackUrl=${encodeURIComponent('ftp://example.com/done')}`, ...hocon('input.string = a'), expect: 500 });
   await t.call({ method: 'POST', path: '/contexts/etl', expect: 200 });
   await t.call({ method: 'DELETE', path: '/contexts/etl', expect: 202 });
