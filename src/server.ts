@@ -235,7 +235,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
       for (const world of worlds.all()) {
         attachSessions += world.scalingo.sessions.liveCount();
         timers += world.clock.scheduledCount;
-        waiters += world.scalingo.sessions.waiterCount() + world.spark.jobTable.waiterCount + world.events.listenerCount('change');
+        waiters += world.scalingo.sessions.waiterCount() + world.spark.jobTable.waiterCount + world.spark.callbacks.inFlight + world.events.listenerCount('change');
       }
       return { sockets: sockets.size, attachSessions, timers, waiters };
     },

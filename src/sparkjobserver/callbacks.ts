@@ -62,9 +62,9 @@ export class CallbackSender {
     this.attempt(job, record);
   }
 
-  /** POSTs in flight or waiting for their retry (for leak checks). */
-  get pending(): number {
-    return this.requests.size + this.timers.size;
+  /** POSTs in flight (for leak checks; retries waiting are timers of the clock). */
+  get inFlight(): number {
+    return this.requests.size;
   }
 
   /** Cancels retries and in-flight POSTs (reset, close). */
