@@ -371,6 +371,13 @@ async function sparkMain(t) {
   await t.call({ method: 'DELETE', path: '/contexts/etl', expect: 200 });
   await t.call({ method: 'DELETE', path: '/contexts/etl', expect: 404 });
   await t.call({ method: 'DELETE', path: '/contexts/shared?force=maybe', expect: 400, via: 'unvalidated', why: OFF_SPEC });
+  // A context slower to start than the request timeout (5 s here): the 500, and it starts anyway.
+  await t.call({ method: 'PUT', path: '/__jobfake/spark/schedule', json: { contextStart: 6000 }, expect: 204 });
+  const slowStart = await t.waiting({ method: 'POST', path: '/contexts/slow', expect: 500 });
+  await advance(5000);
+  await slowStart.answer;
+  await advance(1000);
+  await t.call({ method: 'PUT', path: '/__jobfake/spark/schedule', json: { contextStart: 0 }, expect: 204 });
   await t.call({ method: 'PUT', path: '/contexts?reset=reboot', expect: 200 });
   await t.call({ method: 'PUT', path: '/contexts?reset=soft', expect: 500 });
   await t.call({ method: 'PUT', path: '/contexts', expect: 404 });

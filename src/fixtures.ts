@@ -41,6 +41,8 @@ export interface SparkSchedule {
   running?: number;
   /** DELETE /contexts/{name} answers 202 and the context stays stopping this long (0: 200 at once). */
   contextStop?: number;
+  /** POST /contexts/{name} takes this long to start the context (past the request timeout: its 500, the context still starts). */
+  contextStart?: number;
 }
 
 export interface SparkClassFixture {

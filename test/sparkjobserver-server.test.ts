@@ -144,6 +144,43 @@ describe('the request timeout (request-timeout = 40 s) on the namespace clock', 
     });
   }
 
+  describe('a context slow to start (schedule.contextStart)', () => {
+    const ctx = useProfile('0.11', { schedule: { contextStart: 50_000 } });
+    it('answers the timeout at 40 s; the context still starts at 50 s', async () => {
+      const ns = freshNamespace();
+      const world = ctx.fake.world(ns);
+      world.clock.pause();
+      const base = `${ctx.url}/ns/${ns}`;
+      const pending = call(`${base}/contexts/etl`, { method: 'POST' });
+      await vi.waitFor(() => expect(world.clock.scheduledCount).toBe(2), { timeout: 5000, interval: 5 });
+      world.clock.advance(40_000);
+      const timedOut = await pending;
+      expect(timedOut).toMatchObject({ status: 500, body: TIMED_OUT });
+      expect((await call(`${base}/contexts`)).body).toEqual([]);
+      world.clock.advance(10_000);
+      expect((await call(`${base}/contexts`)).body).toEqual(['etl']);
+      // Under the timeout, the answer waits for the start.
+      world.spark.setSchedule({ contextStart: 1000 });
+      const other = call(`${base}/contexts/quick`, { method: 'POST' });
+      await vi.waitFor(() => expect(world.clock.scheduledCount).toBe(1), { timeout: 5000, interval: 5 });
+      world.clock.advance(999);
+      expect((await call(`${base}/contexts`)).body).toEqual(['etl']);
+      world.clock.advance(1);
+      expect((await other).body).toEqual({ status: 'SUCCESS', result: 'Context initialized' });
+      expect((await call(`${base}/contexts/etl`, { method: 'POST' })).body).toEqual({ status: 'ERROR', result: 'context etl exists' });
+    });
+
+    it('lets a reset release a request waiting for a start', async () => {
+      const ns = freshNamespace();
+      const world = ctx.fake.world(ns);
+      world.clock.pause();
+      const pending = call(`${ctx.url}/ns/${ns}/contexts/etl`, { method: 'POST' });
+      await vi.waitFor(() => expect(world.clock.scheduledCount).toBe(2), { timeout: 5000, interval: 5 });
+      world.reset();
+      expect((await pending).status).toBe(500);
+    });
+  });
+
   describe('as a limit', () => {
     const ctx = useProfile('0.10', { schedule: { running: 90_000 } }, { sparkRequestTimeoutMs: 5000 });
     it('cuts at the limit set', async () => {

@@ -1,6 +1,9 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
+/** WebApi.timeoutRoute's message, past the HTTP server's request-timeout (v0.9.0 to v0.11.1). */
+export const REQUEST_TIMED_OUT = 'Request timed out. Try using the /jobs/<jobID>, /jobs APIs to get status/results';
+
 /** Spark Jobserver's error body: {"status": "ERROR", "result": "…"}. */
 export function sparkError(c: Context, status: ContentfulStatusCode, message: string, statusText = 'ERROR') {
   return c.json({ status: statusText, result: message }, status);

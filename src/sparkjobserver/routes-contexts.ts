@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../context.js';
 import { rawLocalPath } from '../namespace.js';
 import { isPythonFactory } from './contexts.js';
-import { malformedParam, sparkError } from './errors.js';
+import { REQUEST_TIMED_OUT, malformedParam, sparkError } from './errors.js';
 import { HoconError, getPath, parseHocon, type ConfigObject } from './hocon.js';
 import { sparkBodyLimit, stateOf } from './http.js';
 import { parseBool } from './submit.js';
@@ -53,13 +53,30 @@ export function contextRoutes(api: Hono<AppEnv>, server: ServerContext): void {
       throw err;
     }
     if (state.contexts.get(name)) return sparkError(c, 400, `context ${name} exists`);
-    if (state.contexts.full) return sparkError(c, 503, `jobfake: too many contexts in this namespace (limit ${server.limits.sparkContexts})`);
     const params = c.req.query();
     const fromConfig = getPath(config, 'spark.context-settings');
     const settings: Record<string, unknown> = { ...(fromConfig && typeof fromConfig === 'object' && !Array.isArray(fromConfig) ? fromConfig : {}), ...params };
     const factory = settings['context-factory'];
-    state.contexts.create({ name, adHoc: false, python: isPythonFactory(typeof factory === 'string' ? factory : undefined), maxJobs: state.maxJobsPerContext, settings }, state.now());
-    return c.json({ status: 'SUCCESS', result: 'Context initialized' });
+    const create = () => {
+      if (state.contexts.get(name)) return sparkError(c, 400, `context ${name} exists`);
+      if (state.contexts.full) return sparkError(c, 503, `jobfake: too many contexts in this namespace (limit ${server.limits.sparkContexts})`);
+      state.contexts.create({ name, adHoc: false, python: isPythonFactory(typeof factory === 'string' ? factory : undefined), maxJobs: state.maxJobsPerContext, settings }, state.now());
+      return c.json({ status: 'SUCCESS', result: 'Context initialized' });
+    };
+    const delay = state.contextStartDelay();
+    if (delay <= 0) return create();
+    // Starting takes schedule.contextStart of the clock; past the server's request-timeout the
+    // client gets WebApi.timeoutRoute's 500 while the context goes on starting.
+    const started = state.later(delay, create);
+    const requestTimeoutMs = server.limits.sparkRequestTimeoutMs;
+    if (requestTimeoutMs > 0 && requestTimeoutMs < delay) {
+      const cut = state.later(requestTimeoutMs, () => 'timeout' as const);
+      const first = await Promise.race([started.done, cut.done]);
+      cut.cancel();
+      if (first === 'timeout') return sparkError(c, 500, REQUEST_TIMED_OUT);
+      return first ?? sparkError(c, 500, 'jobfake: the namespace was reset before the context started');
+    }
+    return (await started.done) ?? sparkError(c, 500, 'jobfake: the namespace was reset before the context started');
   });
 
   api.delete('/contexts/:name', (c) => {

@@ -1,13 +1,10 @@
 import type { Hono } from 'hono';
 import type { AppContext, AppEnv, ServerContext } from '../context.js';
-import { contextTerminated, exceptionMap, malformedParam, sparkError, sparkException } from './errors.js';
+import { REQUEST_TIMED_OUT, contextTerminated, exceptionMap, malformedParam, sparkError, sparkException } from './errors.js';
 import { jobReport, sparkBodyLimit, stateOf } from './http.js';
 import { parseInt32, submitJob } from './submit.js';
 import { readText } from '../request-body.js';
 import { jobConfigText } from './hocon.js';
-
-/** WebApi.timeoutRoute's message (v0.9.0 to v0.11.1). */
-export const REQUEST_TIMED_OUT = 'Request timed out. Try using the /jobs/<jobID>, /jobs APIs to get status/results';
 
 async function postJob(c: AppContext) {
   const state = stateOf(c);

@@ -10,7 +10,7 @@ import { JobTable, isRunning, type JobRecord, type JobStatus } from './jobs.js';
 import { jodaTime, parseOffset } from './time.js';
 import { PROFILES, type SparkVersion, type VersionProfile } from './versions.js';
 
-export const DEFAULT_SCHEDULE: Required<SparkSchedule> = { started: 0, running: 1000, contextStop: 0 };
+export const DEFAULT_SCHEDULE: Required<SparkSchedule> = { started: 0, running: 1000, contextStop: 0, contextStart: 0 };
 export const DEFAULT_MAX_JOBS = 8;
 
 /** Spark Jobserver state of one namespace: binaries, contexts, jobs, and how they behave. */
@@ -31,6 +31,7 @@ export class SparkState {
   private readonly offsetMinutes: number | undefined;
   private readonly perJvm: boolean | undefined;
   private readonly stopTimers = new Set<{ cancel(): void }>();
+  private readonly pendingLater = new Set<() => void>();
 
   constructor(private readonly host: StateHost<SparkFixtures>) {
     const fx = host.fixtures;
@@ -125,6 +126,30 @@ export class SparkState {
     return this.schedule.contextStop;
   }
 
+  contextStartDelay(): number {
+    return this.schedule.contextStart;
+  }
+
+  /**
+   * Runs `work` once `delayMs` of the namespace clock has passed and resolves with its value;
+   * resolves undefined at once if the namespace is reset first. `cancel()` drops it.
+   */
+  later<T>(delayMs: number, work: () => T): { done: Promise<T | undefined>; cancel(): void } {
+    let settle!: (value: T | undefined) => void;
+    const done = new Promise<T | undefined>((resolve) => (settle = resolve));
+    const drop = () => {
+      timer.cancel();
+      this.pendingLater.delete(drop);
+      settle(undefined);
+    };
+    const timer = this.host.clock.schedule(delayMs, () => {
+      this.pendingLater.delete(drop);
+      settle(work());
+    });
+    this.pendingLater.add(drop);
+    return { done, cancel: drop };
+  }
+
   /** Sets how long jobs (of one class, or all) spend in each state, and contexts in stopping. */
   setSchedule(schedule: SparkSchedule, className?: string): void {
     if (className === undefined) this.schedule = { ...this.schedule, ...schedule };
@@ -177,6 +202,7 @@ export class SparkState {
   dispose(): void {
     this.jobTable.dispose();
     this.callbacks.dispose();
+    for (const drop of [...this.pendingLater]) drop();
     for (const timer of this.stopTimers) timer.cancel();
     this.stopTimers.clear();
   }
