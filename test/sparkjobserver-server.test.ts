@@ -347,6 +347,19 @@ describe('/data, in memory', () => {
   }
 });
 
+describe('/data within sparkBinaryBytes', () => {
+  const ctx = useProfile('0.10', {}, { sparkBinaryBytes: 4096 });
+  it('refuses a file that would take the namespace past it, in the JSON error shape', async () => {
+    const base = `${ctx.url}/ns/${freshNamespace()}`;
+    const piece = 'x'.repeat(1500);
+    expect((await call(`${base}/data/a`, { method: 'POST', body: piece })).status).toBe(200);
+    expect((await call(`${base}/data/b`, { method: 'POST', body: piece })).status).toBe(200);
+    const refused = await call(`${base}/data/c`, { method: 'POST', body: piece });
+    expect([refused.status, refused.body]).toEqual([413, { status: 'ERROR', result: 'jobfake: data files in this namespace would exceed 4096 bytes' }]);
+    expect((await call(`${base}/data`)).body).toHaveLength(2);
+  });
+});
+
 describe('PUT /contexts?reset=reboot', () => {
   for (const version of VERSIONS) {
     describe(version, () => {

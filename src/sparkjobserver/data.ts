@@ -3,7 +3,7 @@
  * DataManagerActor.scala, unchanged from v0.9.0 to v0.11.1: a file is stored under
  * `<rootdir>/<prefix>-<upload time, ':' as '_'>.dat` and known by that whole path.
  */
-import type { Limits } from '../limits.js';
+import { ByteStore } from './byte-store.js';
 
 /** `spark.jobserver.datadao.rootdir` of the shipped application.conf (v0.9.0 to v0.11.1). */
 export const DATA_ROOT_DIR = '/tmp/spark-jobserver/upload';
@@ -17,24 +17,7 @@ export interface DataFile {
 }
 
 /** The data files of one namespace, bounded by limits.sparkBinaryBytes (each counts at least 1 KiB). */
-export class DataStore {
-  readonly byName = new Map<string, DataFile>();
-  private bytesHeld = 0;
-
-  constructor(
-    private readonly limits: Limits,
-    private readonly changed: (name: string) => void = () => {},
-  ) {}
-
-  private static weight(bytes: Uint8Array): number {
-    return Math.max(bytes.length, 1024);
-  }
-
-  /** Whether these bytes still fit within the namespace's limit. */
-  fits(bytes: Uint8Array): boolean {
-    return this.bytesHeld + DataStore.weight(bytes) <= this.limits.sparkBinaryBytes;
-  }
-
+export class DataStore extends ByteStore<DataFile> {
   /** The name DataFileDAO.createFileName gives: the prefix, '-', Joda's time with ':' as '_', '.dat'. */
   static fileName(prefix: string, jodaTime: string): string {
     return `${DATA_ROOT_DIR}/${prefix}-${jodaTime.replace(/:/g, '_')}.dat`;
@@ -42,24 +25,6 @@ export class DataStore {
 
   /** Stores the bytes under this name (the same name again replaces them, as the file is rewritten). */
   put(name: string, bytes: Uint8Array, now: number): DataFile {
-    this.delete(name);
-    const file: DataFile = { name, bytes, uploadTime: now };
-    this.byName.set(name, file);
-    this.bytesHeld += DataStore.weight(bytes);
-    this.changed(name);
-    return file;
-  }
-
-  delete(name: string): boolean {
-    const old = this.byName.get(name);
-    if (!old) return false;
-    this.byName.delete(name);
-    this.bytesHeld -= DataStore.weight(old.bytes);
-    this.changed(name);
-    return true;
-  }
-
-  clear(): void {
-    for (const name of [...this.byName.keys()]) this.delete(name);
+    return this.store({ name, bytes, uploadTime: now });
   }
 }

@@ -19,9 +19,10 @@ export function dataRoutes(api: Hono<AppEnv>): void {
     const state = stateOf(c);
     const bytes = await readUpload(c, state.profile, state.limits.sparkUploadBytes);
     if (bytes instanceof Response) return bytes;
-    if (!state.data.fits(bytes)) return sparkError(c, 413, `jobfake: data files in this namespace would exceed ${state.limits.sparkBinaryBytes} bytes`);
     const now = state.now();
-    const file = state.data.put(DataStore.fileName(c.req.param('prefix'), state.time(now)), bytes, now);
+    const name = DataStore.fileName(c.req.param('prefix'), state.time(now));
+    if (!state.data.fits(name, bytes)) return sparkError(c, 413, `jobfake: data files in this namespace would exceed ${state.limits.sparkBinaryBytes} bytes`);
+    const file = state.data.put(name, bytes, now);
     return c.json({ result: { filename: file.name } });
   });
 
