@@ -285,7 +285,7 @@ describe('the upload limit (parsing.max-content-length = 30m), in the HTTP serve
 
 describe('/jars (0.9 only)', () => {
   describe('0.9', () => {
-    const ctx = useProfile('0.9');
+    const ctx = useProfile('0.9', {}, { sparkUploadBytes: 32 * 1024 });
     it('uploads a jar whatever its Content-Type and lists jars with their upload time', async () => {
       const ns = freshNamespace();
       const base = `${ctx.url}/ns/${ns}`;
@@ -298,6 +298,10 @@ describe('/jars (0.9 only)', () => {
       expect((await call(`${base}/binaries`)).body.words['binary-type']).toBe('Jar');
       const bad = await call(`${base}/jars/bad`, { method: 'POST', body: 'not a jar' });
       expect([bad.status, bad.body]).toEqual([400, { status: 'ERROR', result: 'Jar is not of the right format' }]);
+      const huge = new Uint8Array(64 * 1024);
+      huge.set(jar());
+      const tooBig = await call(`${base}/jars/huge`, { method: 'POST', body: huge });
+      expect([tooBig.status, tooBig.text]).toEqual([413, `Request Content-Length ${64 * 1024} exceeds the configured limit of ${32 * 1024}`]);
       // A job runs from a jar uploaded there.
       expect((await postJob(base, `appName=words&classPath=${WORDS}`, 'input.string = x')).status).toBe(202);
     });
@@ -342,6 +346,8 @@ describe('/data, in memory', () => {
         expect((await call(`${base}/data?reset=reboot&sync=false`, { method: 'PUT' })).body).toEqual({ status: 'SUCCESS', result: 'Data reset requested' });
         expect((await call(`${base}/data?reset=now`, { method: 'PUT' })).text).toBe('ERROR');
         expect((await call(`${base}/data`, { method: 'PUT' })).status).toBe(404);
+        const malformed = await call(`${base}/data?reset=reboot&sync=maybe`, { method: 'PUT' });
+        expect([malformed.status, malformed.text]).toEqual([400, "The query parameter 'sync' was malformed:\n'maybe' is not a valid Boolean value"]);
       });
     });
   }
