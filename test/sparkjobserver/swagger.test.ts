@@ -11,13 +11,14 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { call, freshNamespace, useFake } from './helpers/fake.js';
-import { jar, postJob, upload } from './helpers/spark.js';
+import { call, freshNamespace, useFake } from '../helpers/fake.js';
+import { worldOf } from '../helpers/internals.js';
+import { jar, postJob, upload } from '../helpers/spark.js';
 
 type Version = 'seed' | '0.9' | '0.10' | '0.11';
 const WORDS = 'spark.jobserver.WordCountExample';
 
-const swagger = parse(readFileSync(new URL('./reference/sjs-swagger-0.9.1.yaml', import.meta.url), 'utf8')) as {
+const swagger = parse(readFileSync(new URL('../reference/sjs-swagger-0.9.1.yaml', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, { produces?: string[]; responses: Record<string, { schema?: object }> }>>;
   definitions: Record<string, object>;
 };
@@ -169,7 +170,7 @@ for (const version of ['seed', '0.9', '0.10', '0.11'] as const) {
 
     it('finds no violation beyond the disagreements decided for the seed', async () => {
       const ns = freshNamespace();
-      const world = ctx.fake.world(ns);
+      const world = worldOf(ctx.fake, ns);
       world.clock.pause();
       const found = await scenario(`${ctx.url}/ns/${ns}`, version, world);
       console.log(`MEASURE ${version}: ${found.length} violations\n  ${[...new Set(found)].join("\n  ")}`);

@@ -6,10 +6,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { World } from '../src/store.js';
-import type { Fixtures } from '../src/fixtures.js';
-import { call, useFake } from './helpers/fake.js';
-import { freshNamespace, jar, postJob, upload } from './helpers/spark.js';
+import type { World } from '../../src/store.js';
+import type { Fixtures } from '../../src/fixtures.js';
+import { call, useFake } from '../helpers/fake.js';
+import { worldOf } from '../helpers/internals.js';
+import { freshNamespace, jar, postJob, upload } from '../helpers/spark.js';
 
 const WORDS = 'spark.jobserver.WordCountExample';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -27,7 +28,7 @@ function useProfile(version: Version, fixtures: Fixtures['sparkJobserver'] = {},
 /** A fresh namespace, its clock paused, a jar uploaded as `test`. */
 async function fresh(ctx: ReturnType<typeof useFake>) {
   const ns = freshNamespace();
-  const world = ctx.fake.world(ns);
+  const world = worldOf(ctx.fake, ns);
   world.clock.pause();
   const base = `${ctx.url}/ns/${ns}`;
   expect((await upload(base, 'test', jar())).status).toBeLessThan(300);
@@ -148,7 +149,7 @@ describe('the request timeout (request-timeout = 40 s) on the namespace clock', 
     const ctx = useProfile('0.11', { schedule: { contextStart: 50_000 } });
     it('answers the timeout at 40 s; the context still starts at 50 s', async () => {
       const ns = freshNamespace();
-      const world = ctx.fake.world(ns);
+      const world = worldOf(ctx.fake, ns);
       world.clock.pause();
       const base = `${ctx.url}/ns/${ns}`;
       const pending = call(`${base}/contexts/etl`, { method: 'POST' });
@@ -172,7 +173,7 @@ describe('the request timeout (request-timeout = 40 s) on the namespace clock', 
 
     it('lets a reset release a request waiting for a start', async () => {
       const ns = freshNamespace();
-      const world = ctx.fake.world(ns);
+      const world = worldOf(ctx.fake, ns);
       world.clock.pause();
       const pending = call(`${ctx.url}/ns/${ns}/contexts/etl`, { method: 'POST' });
       await vi.waitFor(() => expect(world.clock.scheduledCount).toBe(2), { timeout: 5000, interval: 5 });
@@ -221,7 +222,7 @@ describe('the upload limit (parsing.max-content-length = 30m), in the HTTP serve
     });
 
   it('defaults to 30 MiB', async () => {
-    const { defaultLimits } = await import('../src/limits.js');
+    const { defaultLimits } = await import('../../src/limits.js');
     expect(defaultLimits.sparkUploadBytes).toBe(31_457_280);
     expect(defaultLimits.sparkRequestTimeoutMs).toBe(40_000);
   });
