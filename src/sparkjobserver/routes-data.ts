@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { AppEnv } from '../context.js';
+import type { AppEnv, ServerContext } from '../context.js';
 import { DataStore } from './data.js';
 import { exceptionMap, malformedParam, sparkError, sparkException } from './errors.js';
 import { stateOf } from './http.js';
@@ -11,17 +11,17 @@ import { isZip } from './zip.js';
  * `/data` (routes/DataRoutes.scala, v0.9.0 to v0.11.1) and, where the release still serves them,
  * the legacy `/jars` (WebApi.jarRoutes of v0.9.0).
  */
-export function dataRoutes(api: Hono<AppEnv>): void {
+export function dataRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.get('/data', (c) => c.json([...stateOf(c).data.byName.keys()]));
 
   // POST /data/<prefix>: stored as <rootdir>/<prefix>-<time>.dat; the answer has no "status".
   api.post('/data/:prefix', async (c) => {
     const state = stateOf(c);
-    const bytes = await readUpload(c, state.profile, state.limits.sparkUploadBytes);
+    const bytes = await readUpload(c, state.profile, server.limits.sparkUploadBytes);
     if (bytes instanceof Response) return bytes;
     const now = state.now();
     const name = DataStore.fileName(c.req.param('prefix'), state.time(now));
-    if (!state.data.fits(name, bytes)) return sparkError(c, 413, `jobfake: data files in this namespace would exceed ${state.limits.sparkBinaryBytes} bytes`);
+    if (!state.data.fits(name, bytes)) return sparkError(c, 413, `jobfake: data files in this namespace would exceed ${server.limits.sparkBinaryBytes} bytes`);
     const file = state.data.put(name, bytes, now);
     return c.json({ result: { filename: file.name } });
   });
@@ -60,11 +60,11 @@ export function dataRoutes(api: Hono<AppEnv>): void {
   api.post('/jars/:name', async (c, next) => {
     const state = stateOf(c);
     if (!state.profile.jarRoutes) return next();
-    const bytes = await readUpload(c, state.profile, state.limits.sparkUploadBytes);
+    const bytes = await readUpload(c, state.profile, server.limits.sparkUploadBytes);
     if (bytes instanceof Response) return bytes;
     if (!isZip(bytes)) return sparkError(c, 400, 'Jar is not of the right format');
     const name = c.req.param('name');
-    if (!state.binaries.fits(name, bytes)) return sparkError(c, 413, `jobfake: binaries in this namespace would exceed ${state.limits.sparkBinaryBytes} bytes`);
+    if (!state.binaries.fits(name, bytes)) return sparkError(c, 413, `jobfake: binaries in this namespace would exceed ${server.limits.sparkBinaryBytes} bytes`);
     state.binaries.put(name, 'Jar', bytes, state.now());
     return c.json({ status: 'SUCCESS', result: 'Jar uploaded' });
   });

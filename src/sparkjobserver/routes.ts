@@ -15,6 +15,6 @@ export function sparkApp(server: ServerContext): Hono<AppEnv> {
   binaryRoutes(app, server);
   jobRoutes(app, server);
   contextRoutes(app, server);
-  dataRoutes(app);
+  dataRoutes(app, server);
   return app;
 }

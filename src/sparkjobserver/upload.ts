@@ -62,5 +62,8 @@ export async function readUpload(c: AppContext, profile: VersionProfile, limit: 
     buffer.set(value, size);
     size += value.length;
   }
-  return size === buffer.length ? buffer : buffer.subarray(0, size);
+  const bytes = size === buffer.length ? buffer : buffer.subarray(0, size);
+  // Noted for the journal, as request-body.ts's readBytes does.
+  c.set('journalBody', { contentType: c.req.header('content-type') ?? null, bytes });
+  return bytes;
 }

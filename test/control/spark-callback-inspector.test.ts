@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshNamespace, useFake } from '../helpers/fake.js';
-import { worldOf } from '../helpers/internals.js';
 import { jar, postJob, upload } from '../helpers/spark.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -44,7 +43,7 @@ describe.skipIf(!hasChromium)('the inspector shows where a job\'s callback went 
     await page.goto(`${base}/__jobfake/ui`);
     await page.locator('body[data-ready="true"]').waitFor();
     await postJob(base, `cp=test&mainClass=spark.jobserver.WordCountExample&callbackUrl=${encodeURIComponent(receiverUrl)}`, 'input.string = a');
-    worldOf(ctx.fake, ns).clock.advance(1000);
+    ctx.fake.namespace(ns).clock.advance(1000);
     const row = page.locator('#jobs tbody tr').first();
     await expect.poll(() => row.locator('.callback').textContent(), { timeout: 10_000 }).toBe(`callback → ${receiverUrl}: delivered (1 attempt · HTTP 204)`);
     await page.close();

@@ -28,11 +28,12 @@ function useProfile(version: Version, fixtures: Fixtures['sparkJobserver'] = {},
 /** A fresh namespace, its clock paused, a jar uploaded as `test`. */
 async function fresh(ctx: ReturnType<typeof useFake>) {
   const ns = freshNamespace();
-  const world = worldOf(ctx.fake, ns);
-  world.clock.pause();
-  const base = `${ctx.url}/ns/${ns}`;
+  const control = ctx.fake.namespace(ns);
+  control.clock.pause();
+  const base = control.url;
   expect((await upload(base, 'test', jar())).status).toBeLessThan(300);
-  return { base, world };
+  // `ns` drives it as a test would; `world` is its internal state, for what no view shows.
+  return { base, ns: control, world: worldOf(ctx.fake, ns) };
 }
 
 /** Resolves once the server holds this many sync requests waiting (so advancing the clock reaches them). */
@@ -44,12 +45,12 @@ describe('contextId and context UUIDs', () => {
   describe('seed: as the seed example, no contextId, 8-hex ad-hoc names, the short context', () => {
     const ctx = useProfile('seed');
     it('leaves contextId out of every job report', async () => {
-      const { base, world } = await fresh(ctx);
+      const { base, ns } = await fresh(ctx);
       const started = await postJob(base, jobQuery('seed'), 'input.string = a b');
       expect(started.status).toBe(202);
       expect(started.body).not.toHaveProperty('contextId');
       expect(started.body.context).toMatch(/^[0-9a-f]{8}-spark\.jobserver\.WordCountExample$/);
-      world.clock.advance(5000);
+      ns.clock.advance(5000);
       const report = (await call(`${base}/jobs/${started.body.jobId}`)).body;
       expect(report.status).toBe('FINISHED');
       expect(report).not.toHaveProperty('contextId');
@@ -63,7 +64,7 @@ describe('contextId and context UUIDs', () => {
     describe(`${version}: a JVM per context`, () => {
       const ctx = useProfile(version);
       it("reports the context's UUID as contextId, for shared and ad-hoc contexts", async () => {
-        const { base, world } = await fresh(ctx);
+        const { base, ns } = await fresh(ctx);
         expect((await call(`${base}/contexts/etl`, { method: 'POST' })).status).toBe(200);
         const info = (await call(`${base}/contexts/etl`)).body;
         expect(info).toEqual({
@@ -84,7 +85,7 @@ describe('contextId and context UUIDs', () => {
         expect(adHoc.body.context).toMatch(new RegExp(`^${UUID.source.slice(1, -1)}-spark\\.jobserver\\.WordCountExample$`));
         expect((await call(`${base}/jobs/${adHoc.body.jobId}`)).body.contextId).toBe(adHoc.body.contextId);
         // The report keeps the id once the ad-hoc context is gone.
-        world.clock.advance(5000);
+        ns.clock.advance(5000);
         expect((await call(`${base}/contexts`)).body).toEqual(['etl']);
         expect((await call(`${base}/jobs/${adHoc.body.jobId}`)).body).toMatchObject({ status: 'FINISHED', contextId: adHoc.body.contextId });
       });
@@ -119,25 +120,25 @@ describe('the request timeout (request-timeout = 40 s) on the namespace clock', 
       const ctx = useProfile(version, { schedule: { running: 120_000 } });
 
       it('answers a sync job still running at 40 s with WebApi.timeoutRoute\'s 500; the job goes on', async () => {
-        const { base, world } = await fresh(ctx);
+        const { base, ns, world } = await fresh(ctx);
         const pending = postJob(base, `${jobQuery(version)}&sync=true&timeout=60`, 'input.string = a b a');
         await waiting(world);
-        world.clock.advance(39_999);
+        ns.clock.advance(39_999);
         expect(world.spark.jobTable.waiterCount).toBe(1);
-        world.clock.advance(1);
+        ns.clock.advance(1);
         const res = await pending;
         expect([res.status, res.body]).toEqual([500, TIMED_OUT]);
-        const [job] = [...world.spark.jobs.values()];
+        const [job] = ns.spark.jobs();
         expect(job!.status).toBe('RUNNING');
-        world.clock.advance(120_000);
+        ns.clock.advance(120_000);
         expect((await call(`${base}/jobs`)).body[0].status).toBe('FINISHED');
       });
 
       it('leaves a sync timeout shorter than 40 s to the ask timeout', async () => {
-        const { base, world } = await fresh(ctx);
+        const { base, ns, world } = await fresh(ctx);
         const pending = postJob(base, `${jobQuery(version)}&sync=true&timeout=30`, 'input.string = a');
         await waiting(world);
-        world.clock.advance(30_000);
+        ns.clock.advance(30_000);
         const res = await pending;
         expect(res.status).toBe(500);
         expect(res.body.result.errorClass).toBe('akka.pattern.AskTimeoutException');
@@ -148,36 +149,38 @@ describe('the request timeout (request-timeout = 40 s) on the namespace clock', 
   describe('a context slow to start (schedule.contextStart)', () => {
     const ctx = useProfile('0.11', { schedule: { contextStart: 50_000 } });
     it('answers the timeout at 40 s; the context still starts at 50 s', async () => {
-      const ns = freshNamespace();
-      const world = worldOf(ctx.fake, ns);
-      world.clock.pause();
-      const base = `${ctx.url}/ns/${ns}`;
+      const name = freshNamespace();
+      const ns = ctx.fake.namespace(name);
+      const world = worldOf(ctx.fake, name);
+      ns.clock.pause();
+      const base = ns.url;
       const pending = call(`${base}/contexts/etl`, { method: 'POST' });
       await vi.waitFor(() => expect(world.clock.scheduledCount).toBe(2), { timeout: 5000, interval: 5 });
-      world.clock.advance(40_000);
+      ns.clock.advance(40_000);
       const timedOut = await pending;
       expect(timedOut).toMatchObject({ status: 500, body: TIMED_OUT });
       expect((await call(`${base}/contexts`)).body).toEqual([]);
-      world.clock.advance(10_000);
+      ns.clock.advance(10_000);
       expect((await call(`${base}/contexts`)).body).toEqual(['etl']);
       // Under the timeout, the answer waits for the start.
-      world.spark.setSchedule({ contextStart: 1000 });
+      ns.spark.setSchedule({ contextStart: 1000 });
       const other = call(`${base}/contexts/quick`, { method: 'POST' });
       await vi.waitFor(() => expect(world.clock.scheduledCount).toBe(1), { timeout: 5000, interval: 5 });
-      world.clock.advance(999);
+      ns.clock.advance(999);
       expect((await call(`${base}/contexts`)).body).toEqual(['etl']);
-      world.clock.advance(1);
+      ns.clock.advance(1);
       expect((await other).body).toEqual({ status: 'SUCCESS', result: 'Context initialized' });
       expect((await call(`${base}/contexts/etl`, { method: 'POST' })).body).toEqual({ status: 'ERROR', result: 'context etl exists' });
     });
 
     it('lets a reset release a request waiting for a start', async () => {
-      const ns = freshNamespace();
-      const world = worldOf(ctx.fake, ns);
-      world.clock.pause();
-      const pending = call(`${ctx.url}/ns/${ns}/contexts/etl`, { method: 'POST' });
+      const name = freshNamespace();
+      const ns = ctx.fake.namespace(name);
+      const world = worldOf(ctx.fake, name);
+      ns.clock.pause();
+      const pending = call(`${ns.url}/contexts/etl`, { method: 'POST' });
       await vi.waitFor(() => expect(world.clock.scheduledCount).toBe(2), { timeout: 5000, interval: 5 });
-      world.reset();
+      ns.reset();
       expect((await pending).status).toBe(500);
     });
   });
@@ -185,10 +188,10 @@ describe('the request timeout (request-timeout = 40 s) on the namespace clock', 
   describe('as a limit', () => {
     const ctx = useProfile('0.10', { schedule: { running: 90_000 } }, { sparkRequestTimeoutMs: 5000 });
     it('cuts at the limit set', async () => {
-      const { base, world } = await fresh(ctx);
+      const { base, ns, world } = await fresh(ctx);
       const pending = postJob(base, `${jobQuery('0.10')}&sync=true&timeout=60`, 'input.string = a');
       await waiting(world);
-      world.clock.advance(5000);
+      ns.clock.advance(5000);
       expect((await pending).body).toEqual(TIMED_OUT);
     });
   });
@@ -196,10 +199,10 @@ describe('the request timeout (request-timeout = 40 s) on the namespace clock', 
   describe('0 turns it off', () => {
     const ctx = useProfile('0.10', { schedule: { running: 50_000 } }, { sparkRequestTimeoutMs: 0 });
     it('waits as long as `timeout`', async () => {
-      const { base, world } = await fresh(ctx);
+      const { base, ns, world } = await fresh(ctx);
       const pending = postJob(base, `${jobQuery('0.10')}&sync=true&timeout=60`, 'input.string = a a');
       await waiting(world);
-      world.clock.advance(50_000);
+      ns.clock.advance(50_000);
       expect((await pending).body).toEqual({ jobId: expect.stringMatching(UUID), result: { a: 2 } });
     });
   });
@@ -254,7 +257,7 @@ describe('the upload limit (parsing.max-content-length = 30m), in the HTTP serve
       });
 
       it('takes a binary of exactly the limit, streamed in', async () => {
-        const { base, world } = await fresh(ctx);
+        const { base, ns, world } = await fresh(ctx);
         const exact = big().subarray(0, LIMIT);
         expect((await upload(base, 'exact', exact)).status).toBeLessThan(300);
         expect(world.spark.binaries.get('exact')!.bytes).toEqual(exact);
@@ -434,12 +437,12 @@ describe('callbackUrl (0.11)', () => {
   it('POSTs the sync answer when the job finishes or fails, visible in the control API', async () => {
     receiver.answer(200);
     receiver.got.length = 0;
-    const { base, world } = await fresh(ctx);
+    const { base, ns } = await fresh(ctx);
     const ok = await postJob(base, `${jobQuery('0.11')}&callbackUrl=${encodeURIComponent(receiver.url)}`, 'input.string = a b a');
     const broken = await postJob(base, `${jobQuery('0.11', 'com.acme.Broken')}&callbackUrl=${encodeURIComponent(receiver.url)}`);
     // Nothing is sent while the jobs run.
     expect(receiver.got).toEqual([]);
-    world.clock.advance(1000);
+    ns.clock.advance(1000);
     await vi.waitFor(() => expect(receiver.got).toHaveLength(2), { timeout: 5000 });
     const bodies = receiver.got.map((g) => g.body);
     expect(bodies).toContainEqual({ jobId: ok.body.jobId, result: { a: 2, b: 1 } });
@@ -456,23 +459,22 @@ describe('callbackUrl (0.11)', () => {
     receiver.got.length = 0;
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
-      const { base, world } = await fresh(ctx);
+      const { base, ns } = await fresh(ctx);
       const job = await postJob(base, `${jobQuery('0.11')}&callbackUrl=${encodeURIComponent(receiver.url)}`, 'input.string = z');
-      world.clock.advance(1000);
+      ns.clock.advance(1000);
       for (let attempt = 1; attempt <= 5; attempt++) {
         await vi.waitFor(() => expect(receiver.got).toHaveLength(attempt), { timeout: 5000 });
-        const record = world.spark.jobs.get(job.body.jobId)!.callback!;
-        await vi.waitFor(() => expect(record.attempts[attempt - 1]!.error).toBe('HTTP 503'));
+        await vi.waitFor(() => expect(ns.spark.job(job.body.jobId).callback!.attempts[attempt - 1]!.error).toBe('HTTP 503'));
         // No retry before its 10 s.
-        world.clock.advance(9_999);
+        ns.clock.advance(9_999);
         expect(receiver.got).toHaveLength(attempt);
-        world.clock.advance(1);
+        ns.clock.advance(1);
       }
-      const record = world.spark.jobs.get(job.body.jobId)!.callback!;
+      const record = ns.spark.job(job.body.jobId).callback!;
       expect(record.state).toBe('failed');
       expect(record.attempts).toHaveLength(5);
       expect(warn).toHaveBeenCalledWith(expect.stringContaining(`callback for Spark job ${job.body.jobId} to ${receiver.url} failed 5 times; last: HTTP 503`));
-      world.clock.advance(60_000);
+      ns.clock.advance(60_000);
       expect(receiver.got).toHaveLength(5);
       expect((await call(`${base}/jobs/${job.body.jobId}`)).body.status).toBe('FINISHED');
     } finally {
@@ -483,19 +485,19 @@ describe('callbackUrl (0.11)', () => {
   it('records an unreachable receiver as a failed attempt, and never calls back a killed job', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
-      const { base, world } = await fresh(ctx);
+      const { base, ns } = await fresh(ctx);
       // A port nothing listens on: the receiver's, once closed, is not known here; port 9 (discard) on loopback refuses.
       const job = await postJob(base, `${jobQuery('0.11')}&callbackUrl=${encodeURIComponent('http://127.0.0.1:9/cb')}`, 'input.string = z');
-      world.clock.advance(1000);
-      await vi.waitFor(() => expect(world.spark.jobs.get(job.body.jobId)!.callback!.attempts[0]!.error).toMatch(/fetch failed|ECONNREFUSED/), { timeout: 5000 });
+      ns.clock.advance(1000);
+      await vi.waitFor(() => expect(ns.spark.job(job.body.jobId).callback!.attempts[0]!.error).toMatch(/fetch failed|ECONNREFUSED/), { timeout: 5000 });
       receiver.got.length = 0;
       receiver.answer(200);
       const killed = await postJob(base, `${jobQuery('0.11')}&callbackUrl=${encodeURIComponent(receiver.url)}`, 'input.string = z');
       await call(`${base}/jobs/${killed.body.jobId}`, { method: 'DELETE' });
-      world.clock.advance(1000);
-      expect(world.spark.jobs.get(killed.body.jobId)!.callback).toBeUndefined();
+      ns.clock.advance(1000);
+      expect(ns.spark.job(killed.body.jobId).callback).toBeNull();
       expect(receiver.got).toEqual([]);
-      world.reset();
+      ns.reset();
     } finally {
       warn.mockRestore();
     }
@@ -507,29 +509,29 @@ describe('run time from the job\'s config', () => {
     classes: [{ name: 'com.acme.Sized', duration: { config: 'work.seconds', unit: 's', default: 3 }, result: '{{work.seconds}}' }],
   });
   it('runs a declared class as long as its config says, else its default', async () => {
-    const { base, world } = await fresh(ctx);
+    const { base, ns } = await fresh(ctx);
     const long = await postJob(base, 'cp=test&mainClass=com.acme.Sized', 'work.seconds = 20');
     const short = await postJob(base, 'cp=test&mainClass=com.acme.Sized', 'work.seconds = "500 ms"');
     const plain = await postJob(base, 'cp=test&mainClass=com.acme.Sized');
-    world.clock.advance(500);
+    ns.clock.advance(500);
     const status = async (id: string) => (await call(`${base}/jobs/${id}`)).body.status;
     expect(await status(short.body.jobId)).toBe('FINISHED');
     expect(await status(plain.body.jobId)).toBe('RUNNING');
-    world.clock.advance(2500);
+    ns.clock.advance(2500);
     expect(await status(plain.body.jobId)).toBe('FINISHED');
     expect(await status(long.body.jobId)).toBe('RUNNING');
-    world.clock.advance(17_000);
+    ns.clock.advance(17_000);
     expect((await call(`${base}/jobs/${long.body.jobId}`)).body).toMatchObject({ status: 'FINISHED', duration: '20.0 secs', result: 20 });
   });
 
   it("runs the test jar's LongPiJob for stress.test.longpijob.duration seconds (default 5)", async () => {
-    const { base, world } = await fresh(ctx);
+    const { base, ns } = await fresh(ctx);
     const two = await postJob(base, 'cp=test&mainClass=spark.jobserver.LongPiJob', 'stress.test.longpijob.duration = 2');
     const byDefault = await postJob(base, 'cp=test&mainClass=spark.jobserver.LongPiJob');
-    world.clock.advance(2000);
+    ns.clock.advance(2000);
     expect((await call(`${base}/jobs/${two.body.jobId}`)).body).toMatchObject({ status: 'FINISHED', result: expect.closeTo(Math.PI, 5) });
     expect((await call(`${base}/jobs/${byDefault.body.jobId}`)).body.status).toBe('RUNNING');
-    world.clock.advance(3000);
+    ns.clock.advance(3000);
     expect((await call(`${base}/jobs/${byDefault.body.jobId}`)).body).toMatchObject({ status: 'FINISHED', duration: '5.0 secs' });
   });
 });

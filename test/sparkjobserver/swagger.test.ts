@@ -12,7 +12,6 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { call, freshNamespace, useFake } from '../helpers/fake.js';
-import { worldOf } from '../helpers/internals.js';
 import { jar, postJob, upload } from '../helpers/spark.js';
 
 type Version = 'seed' | '0.9' | '0.10' | '0.11';
@@ -170,7 +169,7 @@ for (const version of ['seed', '0.9', '0.10', '0.11'] as const) {
 
     it('finds no violation beyond the disagreements decided for the seed', async () => {
       const ns = freshNamespace();
-      const world = worldOf(ctx.fake, ns);
+      const world = ctx.fake.namespace(ns);
       world.clock.pause();
       const found = await scenario(`${ctx.url}/ns/${ns}`, version, world);
       console.log(`MEASURE ${version}: ${found.length} violations\n  ${[...new Set(found)].join("\n  ")}`);
