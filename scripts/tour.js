@@ -373,7 +373,7 @@ async function sparkMain(t) {
   await t.call({ method: 'DELETE', path: '/contexts/shared?force=maybe', expect: 400, via: 'unvalidated', why: OFF_SPEC });
   // A context slower to start than the request timeout (5 s here): the 500, and it starts anyway.
   await t.call({ method: 'PUT', path: '/__jobfake/spark/schedule', json: { contextStart: 6000 }, expect: 204 });
-  const slowStart = await t.waiting({ method: 'POST', path: '/contexts/slow', expect: 500 });
+  const slowStart = await t.waiting({ method: 'POST', path: '/contexts/slow', expect: 500 }, { on: 'timer' });
   await advance(5000);
   await slowStart.answer;
   await advance(1000);
@@ -569,16 +569,18 @@ function tourContext({ variant, fake, proxies, spec, records, loose }) {
     /** A problem found by the tour itself (e.g. a wrong echo). */
     problem: (message) => loose.push(`${variant.name}: ${message}`),
     /**
-     * Sends a POST /jobs that waits on the fake's clock (sync=true), and resolves once the job
-     * exists: then the tour may advance the clock. `answer` is the response, when it comes.
+     * Sends a request that waits on the fake's clock (a sync=true POST /jobs, or with `on: 'timer'`
+     * a POST /contexts slow to start), and resolves once the fake holds it: then the tour may
+     * advance the clock. `answer` is the response, when it comes.
      */
-    waiting: async (step) => {
-      const jobs = () => fake.spark.jobs().length;
-      const before = jobs();
+    waiting: async (step, { on = 'job' } = {}) => {
+      // A job appears; a context slow to start shows as one more timer on the clock.
+      const count = on === 'job' ? () => fake.spark.jobs().length : () => fake.liveCounts().timers;
+      const before = count();
       let answered = false;
       const answer = call(step);
       answer.then(() => (answered = true), () => (answered = true));
-      for (const deadline = Date.now() + 10_000; jobs() === before && !answered; ) {
+      for (const deadline = Date.now() + 10_000; count() === before && !answered; ) {
         if (Date.now() > deadline) throw new Error(`${variant.name}: ${step.path}: the job never started`);
         await new Promise((r) => setTimeout(r, 10));
       }
