@@ -13,13 +13,6 @@ export async function readText(c: Context<AppEnv>): Promise<string> {
   return text;
 }
 
-/** The body as bytes (see readWholeBody: one copy kept), noted for the journal. */
-export async function readBytes(c: Context<AppEnv>): Promise<Uint8Array> {
-  const bytes = await readWholeBody(c);
-  c.set('journalBody', { contentType: c.req.header('content-type') ?? null, bytes });
-  return bytes;
-}
-
 /**
  * The Node request under a Hono context while its body is still unread: it has a Content-Length
  * and no Transfer-Encoding, so the body limit decided from the headers and nothing read it
@@ -58,30 +51,4 @@ export class ByteSink {
   bytes(): Buffer {
     return this.buffer.subarray(0, this.written);
   }
-}
-
-/**
- * The whole request body in one buffer. An unread body of known length streams from the socket
- * straight into a buffer of that size: one copy kept (Hono's arrayBuffer() held the chunks and
- * their join, two). Otherwise the body is read as Hono reads it. Rejects when the client leaves
- * before the end.
- */
-export function readWholeBody(c: Context): Promise<Uint8Array> {
-  const unread = unreadBody(c);
-  if (!unread) return c.req.arrayBuffer().then((body) => new Uint8Array(body));
-  const { incoming, length } = unread;
-  const sink = new ByteSink(length);
-  return new Promise((resolve, reject) => {
-    let ended = false;
-    incoming.on('data', (chunk: Buffer) => {
-      // Node's parser stops at Content-Length: more cannot come.
-      if (!sink.write(chunk)) incoming.destroy(new Error('request body longer than its Content-Length'));
-    });
-    incoming.once('end', () => {
-      ended = true;
-      resolve(sink.bytes());
-    });
-    incoming.once('error', reject);
-    incoming.once('close', () => ended || reject(new Error('request body incomplete: the client went away')));
-  });
 }

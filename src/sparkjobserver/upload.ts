@@ -63,7 +63,7 @@ export async function readUpload(c: AppContext, profile: VersionProfile, limit: 
     size += value.length;
   }
   const bytes = size === buffer.length ? buffer : buffer.subarray(0, size);
-  // Noted for the journal, as request-body.ts's readBytes does.
+  // Noted for the journal, as request-body.ts's readText does for text.
   c.set('journalBody', { contentType: c.req.header('content-type') ?? null, bytes });
   return bytes;
 }
