@@ -21,8 +21,8 @@ export interface OperationSchedule {
 
 export interface ScalingoFixtures {
   tokens?: string[];
-  user?: { id?: string; username?: string; fullname?: string; email?: string };
-  apps?: { name: string; schedule?: OperationSchedule }[];
+  user?: { id?: string; username?: string; fullname?: string; email?: string; flags?: Record<string, boolean> };
+  apps?: { name: string; schedule?: OperationSchedule; containers?: { name: string; command: string; amount?: number; size?: string }[] }[];
   schedule?: OperationSchedule;
   detachedDuration?: number;
   commands?: ScriptFixture[];

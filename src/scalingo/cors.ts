@@ -1,0 +1,44 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv, ServerContext } from '../context.js';
+
+/** Seconds a browser may reuse a preflight answer. */
+const PREFLIGHT_MAX_AGE = 600;
+
+/** An origin as browsers send it: scheme, host and port, no path. */
+export const ORIGIN_PATTERN = /^https?:\/\/[^/\s]+$/;
+
+/**
+ * CORS for the Scalingo API, as a browser app (the dashboard, scalingo.js's browser bundle)
+ * needs it: any origin unless `server.corsOrigins` lists the only ones allowed. A preflight
+ * (`OPTIONS` with `Access-Control-Request-Method`) is answered 204 when openapi.yaml documents
+ * both the preflight and the method asked for on that path, allowing the headers the browser
+ * asks for (`Authorization` among them); other paths fall through to their 404. Answers expose
+ * `Location` (the run's operation URL). An origin not allowed gets no CORS headers, so the
+ * browser refuses the answer.
+ */
+export function scalingoCors(server: ServerContext): MiddlewareHandler<AppEnv> {
+  const allowed = server.corsOrigins && new Set(server.corsOrigins.map((origin) => origin.replace(/\/$/, '')));
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    const allow = origin !== undefined && (allowed === undefined || allowed.has(origin));
+    const asked = c.req.method === 'OPTIONS' ? c.req.header('access-control-request-method') : undefined;
+    if (asked !== undefined) {
+      const path = c.get('localPath');
+      if (!server.spec.findOperation('OPTIONS', path) || !server.spec.findOperation(asked, path)) return next();
+      if (allow) {
+        c.header('Access-Control-Allow-Origin', origin);
+        c.header('Access-Control-Allow-Methods', asked.toUpperCase());
+        c.header('Access-Control-Allow-Headers', c.req.header('access-control-request-headers') ?? 'Authorization, Content-Type, Accept');
+        c.header('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE));
+      }
+      c.header('Vary', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
+      return c.body(null, 204);
+    }
+    await next();
+    if (origin === undefined) return;
+    c.res.headers.append('Vary', 'Origin');
+    if (!allow) return;
+    c.res.headers.set('Access-Control-Allow-Origin', origin);
+    c.res.headers.set('Access-Control-Expose-Headers', 'Location');
+  };
+}
