@@ -57,6 +57,8 @@ export class LogBook {
   constructor(
     private readonly keep: () => number,
     private readonly now: () => number,
+    /** Told the app's name after each write (live views). */
+    private readonly changed: (app: string) => void = () => {},
   ) {}
 
   /** Appends a line (or several, one per line of `text`) to an app's logs and hands it to its followers. */
@@ -71,6 +73,15 @@ export class LogBook {
     }
     const excess = kept.length - this.keep();
     if (excess > 0) kept.splice(0, excess);
+    this.changed(app);
+  }
+
+  /** The latest `n` lines of every app, oldest first, each with its app. */
+  latest(n: number): (LogLine & { app: string })[] {
+    const all: (LogLine & { app: string })[] = [];
+    for (const [app, kept] of this.lines) for (const line of kept.slice(-n)) all.push({ ...line, app });
+    // Stable: lines of one app written at the same time keep their order.
+    return all.sort((a, b) => a.at - b.at).slice(-n);
   }
 
   /** The last `n` lines of an app that pass `filter`, oldest first. */
@@ -81,11 +92,6 @@ export class LogBook {
     const kept = this.lines.get(app) ?? [];
     for (let i = kept.length - 1; i >= 0 && out.length < n; i--) if (matches(kept[i]!)) out.push(kept[i]!);
     return out.reverse();
-  }
-
-  /** Every line of an app, oldest first. */
-  all(app: string): readonly LogLine[] {
-    return this.lines.get(app) ?? [];
   }
 
   /**

@@ -38,7 +38,7 @@ export class ScalingoState {
   constructor(private readonly host: StateHost<ScalingoFixtures>) {
     const fixtures = host.fixtures;
     this.createdAt = host.clock.now();
-    this.logs = new LogBook(() => host.limits.logLinesPerApp, () => host.clock.now());
+    this.logs = new LogBook(() => host.limits.logLinesPerApp, () => host.clock.now(), (app) => host.changed('log', app));
     this.tokens = new Set(fixtures.tokens ?? []);
     this.detachedMs = fixtures.detachedDuration ?? DEFAULT_DETACHED_MS;
     this.operations = new Operations(host, {

@@ -99,7 +99,8 @@ export function createUpgradeHandler(server: ServerContext): (req: IncomingMessa
     });
     const refuse = (status: number, body: object) => {
       const text = JSON.stringify(body);
-      trip.end(status, { answer: { contentType: 'application/json', body: text } });
+      // An upgrade elsewhere is no route of the API: nothing for the response check.
+      trip.end(status, { answer: match ? { contentType: 'application/json', body: text } : undefined });
       socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
     };
     // A stream never creates a namespace: a URL of one that does not exist is not found.
