@@ -10,11 +10,11 @@ export const ORIGIN_PATTERN = /^https?:\/\/[^/\s]+$/;
 /**
  * CORS for the Scalingo API, as a browser app (the dashboard, scalingo.js's browser bundle)
  * needs it: any origin unless `server.corsOrigins` lists the only ones allowed. A preflight
- * (`OPTIONS` with `Access-Control-Request-Method`) is answered 204 when openapi.yaml documents
- * both the preflight and the method asked for on that path, allowing the headers the browser
- * asks for (`Authorization` among them); other paths fall through to their 404. Answers expose
- * `Location` (the run's operation URL). An origin not allowed gets no CORS headers, so the
- * browser refuses the answer.
+ * (`OPTIONS` with `Access-Control-Request-Method`) is answered 204 on the paths where
+ * openapi.yaml documents one; it allows the path's documented methods and the headers the browser
+ * asks for (`Authorization` among them). Other paths fall through to their 404. Answers expose
+ * `Location` (the run's operation URL). An origin not allowed, or a method the path lacks, gets no
+ * CORS headers, so the browser refuses to send the request.
  */
 export function scalingoCors(server: ServerContext): MiddlewareHandler<AppEnv> {
   const allowed = server.corsOrigins && new Set(server.corsOrigins.map((origin) => origin.replace(/\/$/, '')));
@@ -24,10 +24,12 @@ export function scalingoCors(server: ServerContext): MiddlewareHandler<AppEnv> {
     const asked = c.req.method === 'OPTIONS' ? c.req.header('access-control-request-method') : undefined;
     if (asked !== undefined) {
       const path = c.get('localPath');
-      if (!server.spec.findOperation('OPTIONS', path) || !server.spec.findOperation(asked, path)) return next();
-      if (allow) {
+      const preflight = server.spec.findOperation('OPTIONS', path);
+      if (!preflight) return next();
+      const methods = server.spec.operations.filter((op) => op.pathTemplate === preflight.pathTemplate && op.method !== 'OPTIONS').map((op) => op.method);
+      if (allow && methods.includes(asked.toUpperCase())) {
         c.header('Access-Control-Allow-Origin', origin);
-        c.header('Access-Control-Allow-Methods', asked.toUpperCase());
+        c.header('Access-Control-Allow-Methods', methods.join(', '));
         c.header('Access-Control-Allow-Headers', c.req.header('access-control-request-headers') ?? 'Authorization, Content-Type, Accept');
         c.header('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE));
       }
