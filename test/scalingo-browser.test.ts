@@ -19,7 +19,8 @@ const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-ru
 
 /** What the page does, in the page: the one-off flow of a browser app, with fetch and no library. */
 async function oneOffFromThePage(api: string): Promise<unknown> {
-  const json = async (res: Response) => ({ status: res.status, body: await res.json() });
+  // The page reads the API's JSON as it comes.
+  const json = async (res: Response): Promise<{ status: number; body: any }> => ({ status: res.status, body: await res.json() });
   const exchange = await json(await fetch(`${api}/v1/tokens/exchange`, { method: 'POST', headers: { Authorization: `Basic ${btoa(':tk-us-browser')}`, 'Content-Type': 'application/json' }, body: '{}' }));
   const auth = { Authorization: `Bearer ${exchange.body.token}`, Accept: 'application/json' };
   const runRes = await fetch(`${api}/v1/apps/my-app/run`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify({ command: 'rake report', detached: true }) });
