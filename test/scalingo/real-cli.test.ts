@@ -93,7 +93,6 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
     fixtures: {
       scalingo: {
         apps: [{ name: 'my-app', containers: [{ name: 'web', command: 'bundle exec puma -C config/puma.rb', amount: 1 }] }],
-        detachedDuration: 300,
         commands: [{ command: 'rake report', output: 'report for 3 accounts\nsent\n', exitCode: 0 }],
       },
     },
@@ -300,10 +299,11 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
 
   it('`run --detached` then `logs --filter one-off-N`: the job\'s output, between the platform\'s lines', { timeout: 30_000 }, async () => {
     const ns = freshNamespace('cli');
+    // This namespace's detached jobs run 300 ms (not the 5 s default) once their operation is done.
+    ctx.fake.world(ns).scalingo.detachedMs = 300;
     const detached = await scalingo(ns, ['--app', 'my-app', 'run', '--detached', 'rake', 'report']);
     expect(detached.code, explain(detached)).toBe(0);
     const label = /--filter (one-off-\d+)/.exec(detached.stdout)![1]!;
-    // The job runs 300 ms (fixtures) once its operation is done.
     await until(() => ctx.fake.world(ns).scalingo.liveContainers(ctx.fake.world(ns).scalingo.apps.get('my-app')!).length === 0);
     const logs = await scalingo(ns, ['--app', 'my-app', 'logs', '--filter', label, '--lines', '10']);
     expect(logs.code, explain(logs)).toBe(0);
@@ -321,6 +321,7 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
 
   it('`logs -f --filter one-off-N` streams the lines of a job started after it, until Ctrl-C', { timeout: 30_000 }, async () => {
     const ns = freshNamespace('cli');
+    ctx.fake.world(ns).scalingo.detachedMs = 300;
     const following = scalingo(ns, ['--app', 'my-app', 'logs', '-f', '--filter', 'one-off-1'], { waitFor: 'stopped with exit code', then: 'sigint' });
     // Once the CLI's WebSocket is open (the journal has its 101), start the job.
     await until(() => calls(ns).some((l) => l === 'GET /logs/my-app 101'));
