@@ -289,7 +289,7 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
     expect(run.code, explain(run)).toBe(0);
     expect(run.stdout).toContain('hello\n');
     expectInOrder(calls(ns), [/^GET \/v1\/apps\/my-app\/containers 200$/, /^POST \/v1\/apps\/my-app\/run 200$/, /^CONNECT \/attach\/\w+ 200$/]);
-    const session = [...ctx.fake.world(ns).scalingo.sessions.values()][0]!;
+    const session = [...worldOf(ctx.fake, ns).scalingo.sessions.values()][0]!;
     expect(session.container.command).toBe('bundle exec puma -C config/puma.rb');
 
     const unknown = await scalingo(ns, ['--app', 'my-app', 'run', '--type', 'clock']);
@@ -300,11 +300,11 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
   it('`run --detached` then `logs --filter one-off-N`: the job\'s output, between the platform\'s lines', { timeout: 30_000 }, async () => {
     const ns = freshNamespace('cli');
     // This namespace's detached jobs run 300 ms (not the 5 s default) once their operation is done.
-    ctx.fake.world(ns).scalingo.detachedMs = 300;
+    worldOf(ctx.fake, ns).scalingo.detachedMs = 300;
     const detached = await scalingo(ns, ['--app', 'my-app', 'run', '--detached', 'rake', 'report']);
     expect(detached.code, explain(detached)).toBe(0);
     const label = /--filter (one-off-\d+)/.exec(detached.stdout)![1]!;
-    await until(() => ctx.fake.world(ns).scalingo.liveContainers(ctx.fake.world(ns).scalingo.apps.get('my-app')!).length === 0);
+    await until(() => ctx.fake.namespace(ns).scalingo.containers().every((c) => c.state === 'stopped'));
     const logs = await scalingo(ns, ['--app', 'my-app', 'logs', '--filter', label, '--lines', '10']);
     expect(logs.code, explain(logs)).toBe(0);
     // The log lines, without their times (a fresh HOME also gets the CLI's greeting first).
@@ -321,7 +321,7 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
 
   it('`logs -f --filter one-off-N` streams the lines of a job started after it, until Ctrl-C', { timeout: 30_000 }, async () => {
     const ns = freshNamespace('cli');
-    ctx.fake.world(ns).scalingo.detachedMs = 300;
+    worldOf(ctx.fake, ns).scalingo.detachedMs = 300;
     const following = scalingo(ns, ['--app', 'my-app', 'logs', '-f', '--filter', 'one-off-1'], { waitFor: 'stopped with exit code', then: 'sigint' });
     // Once the CLI's WebSocket is open (the journal has its 101), start the job.
     await until(() => calls(ns).some((l) => l === 'GET /logs/my-app 101'));

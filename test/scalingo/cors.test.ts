@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../src/spec.js';
-import { call, useFake } from './helpers/fake.js';
-import { api, freshNamespace, login } from './helpers/scalingo.js';
+import { loadSpec } from '../../src/spec.js';
+import { call, useFake } from '../helpers/fake.js';
+import { api, freshNamespace, login } from '../helpers/scalingo.js';
 
 const ORIGIN = 'http://127.0.0.1:3000';
 
