@@ -9,9 +9,9 @@ export const ORIGIN_PATTERN = /^https?:\/\/[^/\s]+$/;
 
 /**
  * CORS for the Scalingo API, as a browser app (the dashboard, scalingo.js's browser bundle)
- * needs it: any origin unless `server.corsOrigins` lists the only ones allowed. A preflight
- * (`OPTIONS` with `Access-Control-Request-Method`) is answered 204 on the paths where
- * openapi.yaml documents one; it allows the path's documented methods and the headers the browser
+ * needs it: any origin unless `server.corsOrigins` lists the only ones allowed. An `OPTIONS`
+ * (a preflight: with `Access-Control-Request-Method`) is answered 204 on the paths where
+ * openapi.yaml documents one, without credentials; it allows the path's documented methods and the headers the browser
  * asks for (`Authorization` among them). Other paths fall through to their 404. Answers expose
  * `Location` (the run's operation URL). An origin not allowed, or a method the path lacks, gets no
  * CORS headers, so the browser refuses to send the request.
@@ -21,13 +21,13 @@ export function scalingoCors(server: ServerContext): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const origin = c.req.header('origin');
     const allow = origin !== undefined && (allowed === undefined || allowed.has(origin));
-    const asked = c.req.method === 'OPTIONS' ? c.req.header('access-control-request-method') : undefined;
-    if (asked !== undefined) {
-      const path = c.get('localPath');
-      const preflight = server.spec.findOperation('OPTIONS', path);
-      if (!preflight) return next();
+    // Any OPTIONS on a path that documents a preflight is one; the headers only go to a real
+    // preflight (with the method asked for) from an allowed origin.
+    const preflight = c.req.method === 'OPTIONS' ? server.spec.findOperation('OPTIONS', c.get('localPath')) : undefined;
+    if (preflight) {
+      const asked = c.req.header('access-control-request-method')?.toUpperCase();
       const methods = server.spec.operations.filter((op) => op.pathTemplate === preflight.pathTemplate && op.method !== 'OPTIONS').map((op) => op.method);
-      if (allow && methods.includes(asked.toUpperCase())) {
+      if (allow && asked !== undefined && methods.includes(asked)) {
         c.header('Access-Control-Allow-Origin', origin);
         c.header('Access-Control-Allow-Methods', methods.join(', '));
         c.header('Access-Control-Allow-Headers', c.req.header('access-control-request-headers') ?? 'Authorization, Content-Type, Accept');
