@@ -188,6 +188,19 @@ describe('Scalingo app logs', () => {
     expect((await scalingo.get('/v1/apps/queue/containers')).body.containers).toEqual([{ app_id: expect.any(String), name: 'worker', amount: 1, command: 'bin/worker', size: 'S' }]);
   });
 
+  it("serves the app's deployments stream only as a WebSocket: a plain GET is 400, an unknown app 404", async () => {
+    const { base, scalingo } = await setup();
+    const stream = (await scalingo.get('/v1/apps/my-app')).body.app.links.deployments_stream as string;
+    expect(stream).toBe(`${base.replace(/^http/, 'ws')}/deployments-stream/apps/my-app`);
+    const plain = await call(stream.replace(/^ws/, 'http'));
+    expect([plain.status, plain.body.error]).toEqual([400, expect.stringMatching(/WebSocket/)]);
+    expect((await call(stream.replace(/^ws/, 'http').replace('/my-app', '/nope'))).body).toEqual({ resource: 'app', error: 'not found' });
+    expect(await openStream(stream.replace('/my-app', '/nope'))).toMatchObject({ status: 404, body: { resource: 'app', error: 'not found' } });
+    const opened = await openStream(stream);
+    if (!('ws' in opened)) throw new Error('refused');
+    opened.ws.close();
+  });
+
   it('a reset or close ends open streams and leaves nothing behind', async () => {
     const { ns, logsUrl } = await setup();
     const opened = await openStream(`${logsUrl}&stream=true`);
