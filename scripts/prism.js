@@ -55,6 +55,8 @@ let starting = Promise.resolve();
 async function startOne({ spec, upstream, errors = true, validateRequest = true, timeoutMs = 20_000 }) {
   const port = await freePort();
   const args = [prismEntry(), upstream ? 'proxy' : 'mock', spec, ...(upstream ? [upstream] : []), '--port', String(port), '--host', '127.0.0.1', '--verboseLevel', 'warn'];
+  // jobfake answers CORS preflights itself (openapi.yaml documents them): Prism must pass them on.
+  args.push('--cors=false');
   if (errors) args.push('--errors');
   if (!validateRequest) args.push('--validate-request=false');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

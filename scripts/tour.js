@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { parse } from 'yaml';
 import { Spec, startFake } from '../dist/index.js';
 import { startPrism } from './prism.js';
@@ -159,6 +160,18 @@ async function controlAndScalingo(t) {
   }
   await t.call({ path: '/v1/apps/no-such-app', headers: auth, expect: 404 });
   await t.call({ path: '/v1/apps/no-such-app/ps', headers: auth, expect: 404 });
+  // The reads around a one-off: apps, formation (run --type), sizes.
+  for (const path of ['/v1/apps', '/v1/apps/my-app/containers', '/v1/features/container_sizes']) {
+    await t.call({ path, headers: auth, expect: 200 });
+    await t.call({ path, headers: forged, expect: 401 });
+  }
+  await t.call({ path: '/v1/apps/no-such-app/containers', headers: auth, expect: 404 });
+  // CORS: the preflight of every Scalingo route, as a browser sends it (no credentials).
+  for (const op of t.spec.operations.filter((o) => o.method === 'OPTIONS')) {
+    const path = op.pathTemplate.replace('{app}', 'my-app').replace(/\{[^}]+\}/g, 'x');
+    const method = t.spec.operations.find((o) => o.pathTemplate === op.pathTemplate && o.method !== 'OPTIONS').method;
+    await t.call({ method: 'OPTIONS', path, headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': method, 'access-control-request-headers': 'authorization' }, expect: 204 });
+  }
 
   // A one-off, its operation moved by hand through the control API.
   const runOneOff = (json, expect = 200, extra = {}) => t.call({ method: 'POST', path: '/v1/apps/my-app/run', headers: auth, json, expect, ...extra });
@@ -254,6 +267,27 @@ async function controlAndScalingo(t) {
   await t.call({ method: 'POST', path: `${containers(id)}/stop`, headers: forged, expect: 401 });
   await t.call({ method: 'POST', path: `${containers(id)}/stop`, headers: auth, expect: 202 });
   await t.call({ method: 'POST', path: `${containers('no-such-container')}/stop`, headers: auth, expect: 404 });
+
+  // Logs: the URL, the dump of the jobs above (the detached one's lines and the platform's), the stream.
+  const logsUrl = new URL((await t.call({ path: '/v1/apps/my-app/logs', headers: auth, expect: 200 })).body.logs_url);
+  await t.call({ path: '/v1/apps/my-app/logs', headers: forged, expect: 401 });
+  await t.call({ path: '/v1/apps/no-such-app/logs', headers: auth, expect: 404 });
+  const logs = `${logsUrl.pathname}${logsUrl.search}`;
+  await t.call({ path: `${logs}&n=20`, expect: 200, example: true });
+  await t.call({ path: `${logs}&n=20&filter=web`, expect: 204 });
+  await t.call({ path: `${logs}&n=lots`, expect: 400, via: 'unvalidated', why: OFF_SPEC });
+  await t.call({ path: `${logs.replace(/token=\w+/, 'token=wrong')}`, expect: 401 });
+  await t.call({ path: `${logs.replace('/logs/my-app', '/logs/no-such-app')}`, expect: 404 });
+  await t.call({ path: '/__jobfake/scalingo/apps/my-app/logs?filter=one-off-5', expect: 200 });
+  await t.call({ path: '/__jobfake/scalingo/apps/no-such-app/logs', expect: 404 });
+  const follow = await t.websocket(`${logs}&stream=true&n=2`, { expect: 101 });
+  follow.close();
+  await t.websocket(`${logs.replace('/logs/my-app', '/logs/no-such-app')}&stream=true`, { expect: 404 });
+  // The deployments stream the app links to: a WebSocket that stays silent (jobfake has no deployments).
+  const stream = new URL((await t.call({ path: '/v1/apps/my-app', headers: auth, expect: 200 })).body.app.links.deployments_stream).pathname;
+  (await t.websocket(stream, { expect: 101 })).close();
+  await t.call({ path: stream, expect: 400 });
+  await t.call({ path: stream.replace('/my-app', '/no-such-app'), expect: 404 });
 
   const journal = await t.call({ path: '/__jobfake/journal?method=GET&path=/v1/apps/**&limit=2', expect: 200 });
   await t.call({ path: '/__jobfake/journal?body=SIGKILL', expect: 200 });
@@ -563,9 +597,31 @@ function tourContext({ variant, fake, proxies, spec, records, loose }) {
     return { status, socket, rest };
   }
 
+  /** A WebSocket upgrade (logs follow, deployments stream), always straight to jobfake: Prism does not proxy upgrades. */
+  function websocket(path, { expect }) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${fake.port}${path}`);
+      const finish = (status, contentType, body) =>
+        record({ method: 'GET', path, status, contentType, body, via: 'direct', why: 'a WebSocket upgrade cannot pass through Prism', example: false, problems: status === expect ? [] : [`expected ${expect}, got ${status}`] });
+      ws.once('upgrade', () => finish(101, null, ''));
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => {
+          finish(res.statusCode, res.headers['content-type'] ?? null, Buffer.concat(chunks).toString());
+          resolve(ws);
+        });
+      });
+      ws.once('error', reject);
+    });
+  }
+
   return {
     call,
     connect: tunnel,
+    websocket,
+    spec,
     /** A problem found by the tour itself (e.g. a wrong echo). */
     problem: (message) => loose.push(`${variant.name}: ${message}`),
     /**

@@ -5,7 +5,11 @@ import { answerFor, errorFor, errorHandler, notFound } from './api-app.js';
 import type { AppContext, AppEnv, ServerContext } from './context.js';
 import { CONTROL_PREFIX, NAMESPACE_ROUTE, namespaceUrl, splitNamespace } from './namespace.js';
 import { answerStringOf, type CapturedBody } from './journal.js';
+import { scalingoNoRoute } from './scalingo/errors.js';
 import { Trip, lazyHeaders, maskCredentials, searchOf, type FaultAnswer } from './pipeline.js';
+
+/** A path of the Scalingo API proper (/v1), in any namespace. */
+const isScalingoApiPath = (path: string) => /^(\/ns\/[^/]+)?\/v1(\/|$)/.test(path);
 
 /** One API's sub-app, built for this server. */
 export type ApiMount = (server: ServerContext) => Hono<AppEnv>;
@@ -103,7 +107,9 @@ export function createApp(server: ServerContext, apis: ApiMount[]): Hono<AppEnv>
   app.route(NAMESPACE_ROUTE, routes);
   app.route('/', routes);
   // No route: the API owning the path answers (Spark Jobserver owns the root).
-  app.notFound((c) => notFound(answerFor(c.req.path))(c));
+  // No route: the API owning the path answers (Spark Jobserver owns the root); under /v1, the real
+  // Scalingo API's own 404, which the CLI prints.
+  app.notFound((c) => (isScalingoApiPath(c.req.path) ? scalingoNoRoute(c) : notFound(answerFor(c.req.path))(c)));
   app.onError((err, c) => errorHandler(answerFor(c.req.path))(err, c));
   return app;
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FixtureError, defaultFixturesPath } from './fixtures.js';
+import { ORIGIN_PATTERN } from './scalingo/cors.js';
 import { defaultLimits, limitNames, limitSummaries, parseLimitFlag, type Limits } from './limits.js';
 import { createLogger } from './log.js';
 import { packageFile } from './paths.js';
@@ -16,6 +17,7 @@ Options:
   --host H          interface to bind (default 127.0.0.1; anything else exposes the fake)
   --fixtures FILE   YAML or JSON fixtures file (default: the bundled fixtures/default.yaml)
   --public-url URL  base URL for the links handed out, when behind a proxy (default: the Host used)
+  --cors-origin O   allow only this browser origin (e.g. http://127.0.0.1:3000) to call the Scalingo API; repeatable (default: any origin)
   --log FORMAT      one line per request on standard output: text or json (default text)
   --quiet           no request lines; the first line and errors still print (default off)
   --strict          warn on standard error when a client sends a field the spec marks deprecated (default off)
@@ -46,6 +48,7 @@ function parse() {
         host: { type: 'string', default: '127.0.0.1' },
         fixtures: { type: 'string' },
         'public-url': { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
         log: { type: 'string', default: 'text' },
         quiet: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
@@ -79,6 +82,8 @@ if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65535) {
 const port = Number(flags.port);
 const publicUrl = flags['public-url'];
 if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) fail(`--public-url must be an http(s) URL, got "${publicUrl}"`);
+const corsOrigins = flags['cors-origin'];
+for (const origin of corsOrigins ?? []) if (!ORIGIN_PATTERN.test(origin)) fail(`--cors-origin takes an origin like http://127.0.0.1:3000 (scheme, host, port), got "${origin}"`);
 if (flags.log !== 'text' && flags.log !== 'json') fail(`--log must be text or json, got "${flags.log}"`);
 // The environment keeps the token out of the process list; the flag wins when both are set.
 const controlToken = flags['control-token'] ?? (process.env['JOBFAKE_CONTROL_TOKEN'] || undefined);
@@ -98,7 +103,7 @@ process.stdout.on('error', () => (stdoutOpen = false));
 const log = createLogger(flags.quiet ? 'silent' : flags.log, (line) => void (stdoutOpen && process.stdout.write(line)));
 
 try {
-  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, log, strict: flags.strict, limits, controlToken });
+  const fake = await startFake({ port, host: flags.host, fixtures: flags.fixtures, publicUrl, corsOrigins, log, strict: flags.strict, limits, controlToken });
   // Listen for signals before saying where we listen: whoever reads that line may stop us at once.
   const stop = () => {
     void fake.close().then(() => process.exit(0));

@@ -13,6 +13,8 @@ export interface ServerContext {
   spec: Spec;
   /** Fixed base URL for the links jobfake hands out; else the Host the client used. */
   publicUrl?: string;
+  /** Origins allowed to call the Scalingo API from a browser (CORS); unset: any origin. */
+  corsOrigins?: string[];
   /** Strict mode: called with a warning when a client sends what the spec marks deprecated. */
   warn?: (message: string) => void;
   /** When set, every response is checked against openapi.yaml and each finding reported here. */

@@ -13,6 +13,9 @@ export interface ScriptFixture {
   echo?: boolean;
 }
 
+/** An app's formation in the fixtures: its container types (amount default 1, size default M). */
+export type AppContainersFixture = { name: string; command: string; amount?: number; size?: string }[];
+
 export interface OperationSchedule {
   pending?: number;
   running?: number;
@@ -21,8 +24,8 @@ export interface OperationSchedule {
 
 export interface ScalingoFixtures {
   tokens?: string[];
-  user?: { id?: string; username?: string; fullname?: string; email?: string };
-  apps?: { name: string; schedule?: OperationSchedule }[];
+  user?: { id?: string; username?: string; fullname?: string; email?: string; flags?: Record<string, boolean> };
+  apps?: { name: string; schedule?: OperationSchedule; containers?: AppContainersFixture }[];
   schedule?: OperationSchedule;
   detachedDuration?: number;
   commands?: ScriptFixture[];

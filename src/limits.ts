@@ -49,6 +49,8 @@ export interface Limits {
    * shipped `request-timeout = 40 s`, answered 500 "Request timed out…"; 0: none.
    */
   sparkRequestTimeoutMs: number;
+  /** Log lines kept per Scalingo app (what `scalingo logs` reads); the oldest are dropped. */
+  logLinesPerApp: number;
 }
 
 export const defaultLimits: Limits = {
@@ -72,6 +74,7 @@ export const defaultLimits: Limits = {
   sparkContexts: 1000,
   sparkUploadBytes: 30 * 1024 * 1024,
   sparkRequestTimeoutMs: 40_000,
+  logLinesPerApp: 10_000,
 };
 
 export type LimitName = keyof Limits;
@@ -99,6 +102,7 @@ export const limitSummaries: Record<LimitName, string> = {
   sparkContexts: 'Spark contexts alive at once per namespace (503)',
   sparkUploadBytes: 'largest Spark binary, jar or data upload, bytes (413, the server\'s text)',
   sparkRequestTimeoutMs: 'namespace-clock time a Spark request may run, ms (500 Request timed out; 0: none)',
+  logLinesPerApp: 'log lines kept per Scalingo app; oldest dropped',
 };
 
 /** The defaults with these limits set, each checked: a known name, a whole number ≥ 0. */

@@ -42,13 +42,13 @@ export type ApiName = 'scalingo' | 'control' | 'spark';
 
 /**
  * The API whose error shape a path gets when no route of its own answers it: the Scalingo API
- * owns /v1 and /attach, the control API /__jobfake, Spark Jobserver the rest. Any /ns/<x>
+ * owns /v1, /attach and the logs and deployments streams it hands out (/logs, /deployments-stream), the control API /__jobfake, Spark Jobserver the rest. Any /ns/<x>
  * prefix counts, routed or not: /ns/<bad name>/v1/… is still a Scalingo path to its client.
  */
 export function apiOfPath(path: string): ApiName {
   const local = path.replace(/^\/ns\/[^/]+/, '');
   const under = (prefix: string) => local === prefix || local.startsWith(`${prefix}/`);
-  if (under('/v1') || under('/attach')) return 'scalingo';
+  if (under('/v1') || under('/attach') || under('/logs') || under('/deployments-stream')) return 'scalingo';
   if (under(CONTROL_PREFIX)) return 'control';
   return 'spark';
 }

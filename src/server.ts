@@ -15,6 +15,7 @@ import { scalingoApp } from './scalingo/routes.js';
 import { sparkApp } from './sparkjobserver/routes.js';
 import { controlApp } from './control/routes.js';
 import { handleConnect } from './scalingo/tunnel.js';
+import { createUpgradeHandler } from './scalingo/streams.js';
 
 /** The APIs the server mounts, each its own Hono sub-app. */
 export const API_MOUNTS: ApiMount[] = [scalingoApp, sparkApp, controlApp];
@@ -29,6 +30,11 @@ export interface StartOptions {
   /** Base URL used in the links handed out (attach URLs, Location), when clients reach jobfake through a proxy. */
   publicUrl?: string;
   limits?: Partial<Limits>;
+  /**
+   * Origins (e.g. `http://127.0.0.1:3000`) allowed to call the Scalingo API from a browser.
+   * Default: any origin, as a browser app against the real API expects.
+   */
+  corsOrigins?: string[];
   /** Check every response against openapi.yaml and keep what breaks it (see specViolations()). */
   checkResponses?: boolean;
   /**
@@ -159,6 +165,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     },
     publicUrl: options.publicUrl,
     controlToken: options.controlToken,
+    corsOrigins: options.corsOrigins,
     warn: typeof options.strict === 'function' ? options.strict : options.strict ? (message) => void process.stderr.write(`jobfake: warning: ${message}\n`) : undefined,
     log: typeof options.log === 'function' ? options.log : createLogger(options.log ?? 'silent'),
     onResponseChecked: options.checkResponses
@@ -195,6 +202,8 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
     socket.once('close', () => sockets.delete(socket));
     handleConnect(context, req, socket, head);
   });
+  // WebSocket upgrades never reach Hono: logs and deployments streams (see streams.ts).
+  server.on('upgrade', createUpgradeHandler(context));
   // A malformed request must never take the process down: answer in the API's shape and drop the socket.
   server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
     if (!socket.writable) return socket.destroy();
@@ -235,7 +244,7 @@ export async function startFake(options: StartOptions = {}): Promise<Fake> {
       for (const world of worlds.all()) {
         attachSessions += world.scalingo.sessions.liveCount();
         timers += world.clock.scheduledCount;
-        waiters += world.scalingo.sessions.waiterCount() + world.spark.jobTable.waiterCount + world.spark.callbacks.inFlight + world.events.listenerCount('change');
+        waiters += world.scalingo.waiterCount() + world.spark.jobTable.waiterCount + world.spark.callbacks.inFlight + world.events.listenerCount('change');
       }
       return { sockets: sockets.size, attachSessions, timers, waiters };
     },

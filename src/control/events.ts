@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../context.js';
 import type { JournalEntry, World } from '../store.js';
 import { controlOf } from './actions.js';
-import { containerSummaryView } from '../scalingo/control.js';
+import { containerSummaryView, logLineView } from '../scalingo/control.js';
 
 /** Journal entries a state carries: the latest ones. */
 export const JOURNAL_SHOWN = 200;
@@ -13,6 +13,8 @@ export const MIN_GAP_MS = 100;
 export const LIVE_SESSION_MS = 1000;
 /** A comment line this often when nothing happens, so that proxies and clients see it alive. */
 export const KEEP_ALIVE_MS = 15_000;
+/** Log lines the inspector shows: the latest of all apps. */
+const LOG_LINES_SHOWN = 200;
 
 /** An entry as a row of the inspector shows it: no headers or bodies, which would be read for each state. */
 const journalSummary = ({ id, time, method, path, query, bodySize, status, durationMs }: JournalEntry) => ({ id, time, method, path, query, bodySize, status, durationMs });
@@ -29,6 +31,7 @@ export function inspectorState(world: World) {
     scalingo: {
       apps: control.scalingo.apps(),
       containers: [...world.scalingo.containers.values()].map(containerSummaryView),
+      logs: world.scalingo.logs.latest(LOG_LINES_SHOWN).map((line) => ({ app: line.app, ...logLineView(line) })),
     },
     spark: {
       binaries: control.spark.binaries(),

@@ -63,7 +63,8 @@ export function controlApp(server: ServerContext): Hono<AppEnv> {
   }));
 
   api.get(`${P}/scalingo/apps`, route(200, (control) => ({ apps: control.scalingo.apps() })));
-  api.post(`${P}/scalingo/apps`, route(201, (control, body) => control.scalingo.addApp(body.name, body.schedule)));
+  api.post(`${P}/scalingo/apps`, route(201, (control, body) => control.scalingo.addApp(body.name, body.schedule, body.containers)));
+  api.get(`${P}/scalingo/apps/:app/logs`, route(200, (control, _b, c) => ({ lines: control.scalingo.logs(c.req.param('app')!, c.req.query('filter')) })));
   api.post(`${P}/scalingo/tokens`, route(204, (control, body) => control.scalingo.addToken(body.token)));
   api.put(`${P}/scalingo/schedule`, route(204, (control, body) => control.scalingo.setSchedule(body)));
   api.get(`${P}/scalingo/operations`, route(200, (control) => ({ operations: control.scalingo.operations() })));

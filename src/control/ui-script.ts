@@ -159,6 +159,9 @@ ${detailsScript}
     $('apps').replaceChildren(...(apps.length ? apps.map((a, i) => [i ? ', ' : '', h('span', { class: 'label', title: a.id }, a.name)]).flat() : ['none']));
 
     syncRows($('containers').tBodies[0], [...state.scalingo.containers].reverse(), (c) => c.id, containerRow, updateContainer);
+    const logs = state.scalingo.logs;
+    const logText = logs.length ? logs.map((l) => l.app + ' ' + l.line).join('\n') : 'No log line yet.';
+    if ($('logs').textContent !== logText) $('logs').textContent = logText;
     syncRows($('jobs').tBodies[0], [...state.spark.jobs].reverse(), (j) => j.jobId, jobRow, (row, job) => updateJob(row, job, state.clock.now));
     syncRows($('binaries').tBodies[0], state.spark.binaries, (b) => b.name + ' ' + b.uploadTime, plainRow(4), (row, b) => {
       const [name, type, bytes, at] = row.cells;

@@ -34,6 +34,7 @@ tbody th { font-weight: normal; }
 .actions { white-space: nowrap; }
 .label { font-weight: 600; }
 .sub { display: block; color: var(--muted); font-size: .85em; }
+.logs { max-height: 16em; overflow: auto; padding: .5em; background: var(--code-bg, rgba(127,127,127,.08)); font-size: .85em; white-space: pre-wrap; }
 code { font: .85em ui-monospace, monospace; overflow-wrap: anywhere; }
 .hash { display: block; color: var(--muted); word-break: break-all; }
 .id { display: block; }
@@ -147,6 +148,10 @@ function Page(props: { namespace: string; root: string }) {
               numeric={[4]}
               empty="No one-off or detached job yet."
             />
+            <h3 id="logs-title">Logs (what <code>scalingo logs</code> reads), latest last</h3>
+            <pre id="logs" class="logs" aria-labelledby="logs-title" tabindex={0}>
+              No log line yet.
+            </pre>
           </section>
           <section aria-labelledby="spark-title">
             <h2 id="spark-title">Spark Jobserver</h2>

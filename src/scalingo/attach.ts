@@ -118,7 +118,7 @@ export function attachRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     }
     const outcome = session.outcome;
     if (!outcome) return scalingoNotFound(c, 'attach');
-    if ('timeout' in outcome) return scalingoError(c, 408, `one-off container aborted: no input for ${limits.attachIdleMs} ms`);
+    if ('timeout' in outcome) return scalingoError(c, 408, `one-off container aborted: no input or output for ${limits.attachIdleMs} ms`);
     return c.json({ exit_code: outcome.exitCode });
   });
 }

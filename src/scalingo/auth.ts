@@ -3,6 +3,7 @@ import type { Hono, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context.js';
 import type { World } from '../store.js';
 import { scalingoError } from './errors.js';
+import { userJson } from './json.js';
 
 /** Lifetime of an exchanged token; clients exchange again when under 5 minutes remain. */
 export const JWT_TTL_SECONDS = 3600;
@@ -90,7 +91,7 @@ export function authRoutes(api: Hono<AppEnv>): void {
     return c.json({ token: signToken(world) });
   });
 
-  api.get('/v1/users/self', requireBearer, (c) => c.json({ user: c.get('world').scalingo.user }));
+  api.get('/v1/users/self', requireBearer, (c) => c.json({ user: userJson(c.get('world').scalingo) }));
 
   api.get('/v1/regions', requireBearer, (c) => {
     const base = c.get('baseUrl');

@@ -1,9 +1,15 @@
 /** The Scalingo half of the control API: what a test reads and moves (routes: control/routes.ts). */
-import type { OperationSchedule } from '../fixtures.js';
+import type { AppContainersFixture, OperationSchedule } from '../fixtures.js';
 import { StateError } from '../host.js';
 import { iso } from '../iso-time.js';
-import type { Container, Operation, TranscriptChunk } from './model.js';
+import { formatLogLine, type LogLine } from './logs.js';
+import type { Container, ContainerType, Operation, TranscriptChunk } from './model.js';
 import type { ScalingoState } from './state.js';
+
+/** A log line for the control API and the inspector: its parts, and the line as the logs URL prints it. */
+export function logLineView(line: LogLine) {
+  return { time: iso(line.at), source: line.source, container: line.container, text: line.text, line: formatLogLine(line) };
+}
 
 /** What a test reads about an operation: its status and when each was entered. */
 export function operationView(operation: Operation) {
@@ -103,13 +109,16 @@ export function containerView(container: Container) {
 export type OperationView = ReturnType<typeof operationView>;
 export type ContainerView = ReturnType<typeof containerView>;
 export type TranscriptView = ReturnType<typeof transcriptView>;
-export type AppView = { name: string; id: string; schedule?: OperationSchedule };
+export type AppView = { name: string; id: string; containers: ContainerType[]; schedule?: OperationSchedule };
+export type LogLineView = ReturnType<typeof logLineView>;
 
 /** The Scalingo state of one namespace, driven as a test would (the control API's /scalingo routes). */
 export interface ScalingoControl {
-  /** Declares an app (or changes its schedule); clients get 404 for any other. */
-  addApp(name: string, schedule?: OperationSchedule): { name: string };
+  /** Declares an app (or changes its schedule and formation, `containers` as in the fixtures); clients get 404 for any other. */
+  addApp(name: string, schedule?: OperationSchedule, containers?: AppContainersFixture): { name: string };
   apps(): AppView[];
+  /** The app's log lines (oldest first, at most logLinesPerApp), filtered as the logs URL's `filter`. Throws StateError (not-found). */
+  logs(app: string, filter?: string): LogLineView[];
   /** From now on only the API tokens added (and the fixtures') are accepted. */
   addToken(token: string): void;
   /** Milliseconds operations stay pending and running, or the error they end in (every app). */
@@ -142,8 +151,12 @@ export function scalingoControl(state: () => ScalingoState): ScalingoControl {
     return found;
   };
   return {
-    addApp: (name, schedule) => ({ name: state().addApp(name, schedule).name }),
-    apps: () => [...state().apps.values()].map((a) => ({ name: a.name, id: a.id, ...(a.schedule && { schedule: a.schedule }) })),
+    addApp: (name, schedule, containers) => ({ name: state().addApp(name, schedule, containers).name }),
+    apps: () => [...state().apps.values()].map((a) => ({ name: a.name, id: a.id, containers: a.formation, ...(a.schedule && { schedule: a.schedule }) })),
+    logs: (app, filter) => {
+      if (!state().apps.has(app)) throw new StateError(`no app ${app}`, 'not-found');
+      return state().logs.tail(app, Number.MAX_SAFE_INTEGER, filter).map(logLineView);
+    },
     addToken: (token) => void state().tokens.add(token),
     setSchedule: (schedule) => {
       state().operations.schedule = { ...schedule };

@@ -15,3 +15,11 @@ export function scalingoNotFound(c: Context, resource: string) {
 export function scalingoInvalid(c: Context, errors: Record<string, string[]>) {
   return c.json({ errors }, 422);
 }
+
+/**
+ * The real API's 404 for a path it does not serve (a CLI debug log shows it, Scalingo/cli#1214);
+ * the CLI prints its message.
+ */
+export function scalingoNoRoute(c: Context) {
+  return c.json({ message: 'Looking for something here? You must be wrong', url: 'https://developers.scalingo.com' }, 404);
+}

@@ -21,11 +21,24 @@ export interface TranscriptChunk {
   bytes: Buffer;
 }
 
+/** One process type of an app's formation (go-scalingo's `ContainerType`). */
+export interface ContainerType {
+  name: string;
+  command: string;
+  amount: number;
+  size: string;
+}
+
+/** Without fixtures, an app runs one M container of a `web` type. */
+export const DEFAULT_FORMATION: readonly ContainerType[] = [{ name: 'web', command: 'npm start', amount: 1, size: 'M' }];
+
 export interface App {
   id: string;
   name: string;
   createdAt: number;
   schedule?: OperationSchedule;
+  /** The container types `GET /v1/apps/{app}/containers` lists and `run --type` picks from. */
+  formation: ContainerType[];
 }
 
 export interface Operation {

@@ -7,7 +7,7 @@ import { appJson, attachUrl, containerJson, operationJson, operationUrl } from '
 import type { App, Container, RunParams } from './model.js';
 import type { ScalingoState } from './state.js';
 
-function findApp(c: Context<AppEnv>): App | undefined {
+export function findApp(c: Context<AppEnv>): App | undefined {
   return c.get('world').scalingo.apps.get(c.req.param('app')!);
 }
 
@@ -36,7 +36,7 @@ export function runRoutes(api: Hono<AppEnv>, server: ServerContext): void {
 
   api.get('/v1/apps/:app', (c) => {
     const app = findApp(c);
-    return app ? c.json({ app: appJson(app) }) : scalingoNotFound(c, 'app');
+    return app ? c.json({ app: appJson(app, c.get('baseUrl'), c.get('world').scalingo) }) : scalingoNotFound(c, 'app');
   });
 
   api.post('/v1/apps/:app/run', async (c) => {
@@ -52,7 +52,8 @@ export function runRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     const location = operationUrl(base, operation);
     c.header('Location', location);
     const attach = attachUrl(base, operation.container);
-    return c.json({ container: containerJson(operation.container), ...(attach && { attach_url: attach }), operation_url: location });
+    // `operation` (the id) is what scalingo.js's Operations.operation() takes; the API reference shows it since late 2024.
+    return c.json({ container: containerJson(operation.container, base, state), ...(attach && { attach_url: attach }), operation_url: location, operation: operation.id });
   });
 
   api.get('/v1/apps/:app/operations/:id', (c) => {
@@ -66,7 +67,8 @@ export function runRoutes(api: Hono<AppEnv>, server: ServerContext): void {
   api.get('/v1/apps/:app/ps', (c) => {
     const app = findApp(c);
     if (!app) return scalingoNotFound(c, 'app');
-    return c.json({ containers: c.get('world').scalingo.liveContainers(app).map(containerJson) });
+    const state = c.get('world').scalingo;
+    return c.json({ containers: state.liveContainers(app).map((container) => containerJson(container, c.get('baseUrl'), state)) });
   });
 
   api.post('/v1/apps/:app/containers/:id/stop', (c) => {

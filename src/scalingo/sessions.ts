@@ -149,6 +149,8 @@ export class AttachSessions {
   /** Counts output bytes (what the container wrote to the client), for the transcript too. */
   recordOutput(session: AttachSession, chunk: Buffer): void {
     session.bytesOut += chunk.length;
+    // Output counts as activity for the idle timeout, as input does (the docs and the CLI's hint say so).
+    session.lastActivity = this.host.clock.now();
     this.transcribe(session, 'out', chunk);
   }
 

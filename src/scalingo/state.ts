@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { OperationSchedule, ScalingoFixtures, ScriptFixture } from '../fixtures.js';
 import type { StateHost } from '../host.js';
-import { DEFAULT_DETACHED_MS, type App, type Container, type Operation, type RunParams } from './model.js';
+import { DEFAULT_DETACHED_MS, DEFAULT_FORMATION, type App, type Container, type ContainerType, type Operation, type RunParams } from './model.js';
+import { formatExitLine, LogBook } from './logs.js';
 import { Operations } from './operations.js';
 import { AttachSessions } from './sessions.js';
 import { defaultSizes, type ContainerSize } from './sizes.js';
@@ -25,6 +26,10 @@ export class ScalingoState {
   readonly operations: Operations;
   readonly sessions: AttachSessions;
   readonly sizes: ContainerSize[] = defaultSizes;
+  /** The apps' logs: platform lines for every one-off, and what detached ones write. */
+  readonly logs: LogBook;
+  /** When this state was built (the namespace's first use, or its last reset): the user's creation time. */
+  readonly createdAt: number;
   /** How long a detached one-off runs, in ms of the namespace's clock. */
   detachedMs: number;
   private readonly labelCounters = new Map<string, number>();
@@ -32,6 +37,8 @@ export class ScalingoState {
 
   constructor(private readonly host: StateHost<ScalingoFixtures>) {
     const fixtures = host.fixtures;
+    this.createdAt = host.clock.now();
+    this.logs = new LogBook(() => host.limits.logLinesPerApp, () => host.clock.now(), (app) => host.changed('log', app));
     this.tokens = new Set(fixtures.tokens ?? []);
     this.detachedMs = fixtures.detachedDuration ?? DEFAULT_DETACHED_MS;
     this.operations = new Operations(host, {
@@ -39,7 +46,7 @@ export class ScalingoState {
       failed: (operation) => this.finish(operation.container, null),
     });
     this.sessions = new AttachSessions(host, (container, exitCode) => this.finish(container, exitCode));
-    for (const app of fixtures.apps ?? []) this.addApp(app.name, app.schedule);
+    for (const app of fixtures.apps ?? []) this.addApp(app.name, app.schedule, app.containers);
   }
 
   get user() {
@@ -49,7 +56,7 @@ export class ScalingoState {
       username: user.username ?? 'jobfake',
       fullname: user.fullname ?? 'jobfake user',
       email: user.email ?? 'jobfake@example.com',
-      flags: {} as Record<string, boolean>,
+      flags: user.flags ?? {},
     };
   }
 
@@ -58,13 +65,22 @@ export class ScalingoState {
     return token.length > 0 && (this.tokens.size === 0 || this.tokens.has(token));
   }
 
-  addApp(name: string, schedule?: OperationSchedule): App {
+  /** Adds an app (or updates the schedule and formation of an existing one). */
+  addApp(name: string, schedule?: OperationSchedule, containers?: Partial<ContainerType>[]): App {
+    const formation = containers?.map((type) => ({ name: type.name!, command: type.command ?? '', amount: type.amount ?? 1, size: type.size ?? 'M' }));
     const existing = this.apps.get(name);
     if (existing) {
       if (schedule) existing.schedule = schedule;
+      if (formation) existing.formation = formation;
       return existing;
     }
-    const app: App = { id: `${name}-${randomBytes(6).toString('hex')}`, name, createdAt: this.host.clock.now(), schedule };
+    const app: App = {
+      id: `${name}-${randomBytes(6).toString('hex')}`,
+      name,
+      createdAt: this.host.clock.now(),
+      schedule,
+      formation: formation ?? DEFAULT_FORMATION.map((type) => ({ ...type })),
+    };
     this.apps.set(name, app);
     this.host.changed('app', name);
     return app;
@@ -120,8 +136,19 @@ export class ScalingoState {
 
   private started(container: Container): void {
     container.state = 'running';
+    // The platform's line, as a CLI bug report shows it (Scalingo/cli#343).
+    this.logs.write(container.app.name, 'manager', container.label, `container [${container.label}] (${container.id}) started with the command '${container.command}'`);
     if (container.attach) this.sessions.containerStarted(container.attach);
-    else container.timer = this.host.clock.schedule(this.detachedMs, () => this.finish(container, container.script?.exitCode ?? 0));
+    else {
+      // A detached job's output goes to the app's logs (an attached one's goes to its client).
+      const output = container.script?.output;
+      if (output) {
+        const write = () => container.state === 'running' && this.logs.write(container.app.name, container.label, container.label, output.replaceAll('{{uploads}}', ''));
+        if (container.script!.delay) this.host.clock.schedule(Math.min(container.script!.delay, this.detachedMs), write);
+        else write();
+      }
+      container.timer = this.host.clock.schedule(this.detachedMs, () => this.finish(container, container.script?.exitCode ?? 0));
+    }
     this.host.changed('container', container.id);
   }
 
@@ -142,6 +169,7 @@ export class ScalingoState {
 
   private finish(container: Container, exitCode: number | null): void {
     if (container.state === 'stopped') return;
+    if (container.state === 'running') this.logs.write(container.app.name, 'manager', container.label, formatExitLine(container, exitCode));
     container.state = 'stopped';
     container.deletedAt = this.host.clock.now();
     container.exitCode = exitCode;
@@ -168,7 +196,13 @@ export class ScalingoState {
     return [...this.containers.values()].filter((c) => c.app === app && c.state !== 'stopped');
   }
 
+  /** Callbacks waiting on a session (held CONNECTs, /wait requests) and open log or deployment streams, for leak checks. */
+  waiterCount(): number {
+    return this.sessions.waiterCount() + this.logs.streamCount();
+  }
+
   dispose(): void {
+    this.logs.dispose();
     this.sessions.dispose();
   }
 }

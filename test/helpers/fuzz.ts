@@ -93,7 +93,7 @@ export function sendRaw(port: number, bytes: Uint8Array | string, { waitMs = 300
 // ---------------------------------------------------------------------------------------------
 // What every answer must be.
 
-const isScalingoOrControl = (path: string) => /^(\/ns\/[^/]+)?\/(v1|attach|__jobfake)(\/|$|\?)/.test(path);
+const isScalingoOrControl = (path: string) => /^(\/ns\/[^/]+)?\/(v1|attach|logs|deployments-stream|__jobfake)(\/|$|\?)/.test(path);
 
 /** Text answers Spark Jobserver gives in plain text, as the real server does. */
 const SPARK_TEXT_ANSWERS = [/^The query parameter '[^']+' was malformed:\n/, /^Request is missing required query parameter '/, /^Content-Type header must be set/, /^Unsupported binary type /, /^OK$/];
@@ -143,7 +143,9 @@ function shapeProblem(path: string, answer: Answer): string | undefined {
     if (keys === 'error' && typeof object['error'] === 'string') return undefined;
     if (keys === 'error,resource' && typeof object['error'] === 'string' && typeof object['resource'] === 'string') return undefined;
     if (keys === 'errors' && isFieldErrors(object['errors'])) return undefined;
-    return 'not a Scalingo error shape ({"error"}, {"resource","error"} or {"errors"})';
+    // The real API's 404 for a path it does not serve.
+    if (keys === 'message,url' && answer.status === 404 && /^(\/ns\/[^/]+)?\/v1(\/|$)/.test(path)) return undefined;
+    return 'not a Scalingo error shape ({"error"}, {"resource","error"}, {"errors"}, or the 404 {"message","url"} of an unknown /v1 path)';
   }
   if (object) {
     return typeof object['status'] === 'string' && 'result' in object ? undefined : 'not a Spark Jobserver error shape ({"status","result"})';

@@ -72,7 +72,7 @@ describe('jobfake CLI', { timeout: 30_000 }, () => {
     const { code, stdout } = await helpOnce();
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    for (const flag of ['--port', '--host', '--fixtures', '--public-url', '--log', '--quiet']) {
+    for (const flag of ['--port', '--host', '--fixtures', '--public-url', '--cors-origin', '--log', '--quiet']) {
       expect(lines.find((line) => line.trimStart().startsWith(`${flag} `)), flag).toMatch(/\(default\b/);
     }
     for (const flag of ['-h, --help', '-v, --version']) expect(stdout).toContain(flag);
@@ -104,6 +104,18 @@ describe('jobfake CLI', { timeout: 30_000 }, () => {
     const bad = await runCli(['--port', '0', '--limit', 'bodyBytes=lots']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('jobfake: --limit takes NAME=N (a whole number), got "bodyBytes=lots"\n');
+  });
+
+  it('allows only the --cors-origin origins (repeatable) to call the Scalingo API from a browser; a bad origin exits 2', async () => {
+    const { child, url, exited } = await startCli(['--port', '0', '--cors-origin', 'http://127.0.0.1:3000', '--cors-origin', 'http://localhost:5173']);
+    const preflight = (origin: string) => fetch(`${url}/v1/apps/my-app/run`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    expect((await preflight('http://localhost:5173')).headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect((await preflight('http://127.0.0.1:4000')).headers.get('access-control-allow-origin')).toBeNull();
+    child.kill('SIGTERM');
+    expect((await exited).code).toBe(0);
+    const bad = await runCli(['--port', '0', '--cors-origin', 'localhost:3000/app']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('jobfake: --cors-origin takes an origin like http://127.0.0.1:3000 (scheme, host, port), got "localhost:3000/app"\n');
   });
 
   it('binds to 127.0.0.1 by default and says nothing; bound to every interface, it warns loudly', async () => {

@@ -12,10 +12,13 @@ describe('the server', () => {
     expect(ctx.fake.namespace('team-a').name).toBe('team-a');
   });
 
-  it('answers an unknown route with 404 in the error shape of the API the path belongs to', async () => {
+  it('answers an unknown route with 404 in the error shape of the API the path belongs to (the real Scalingo body under /v1)', async () => {
     const scalingo = await call(`${ctx.url}/v1/nothing-here`);
     expect(scalingo.status).toBe(404);
-    expect(scalingo.body).toEqual({ error: 'no route for GET /v1/nothing-here' });
+    // The real API's own body for a path it does not serve, which the CLI prints.
+    expect(scalingo.body).toEqual({ message: 'Looking for something here? You must be wrong', url: 'https://developers.scalingo.com' });
+    const attach = await call(`${ctx.url}/attach/x/nothing-here`);
+    expect(attach.body).toEqual({ error: 'no route for GET /attach/x/nothing-here' });
     const spark = await call(`${ctx.url}/nothing-here`);
     expect(spark.status).toBe(404);
     expect(spark.body).toEqual({ status: 'ERROR', result: 'no route for GET /nothing-here' });

@@ -16,6 +16,7 @@ describe('CONNECT on the attach URL', () => {
           { pattern: '^ls /tmp/uploads', output: '{{uploads}}\n', exitCode: 0 },
           { command: 'false', exitCode: 1 },
           { command: 'slow', output: 'late\n', delay: 5000, exitCode: 3 },
+          { command: 'tail -f log', output: 'a line\n', delay: 20 * 60_000, echo: true },
         ],
       },
     },
@@ -170,7 +171,27 @@ describe('CONNECT on the attach URL', () => {
     tunnel.socket.destroy();
     const answer = await waiting;
     expect(answer.status).toBe(408);
-    expect(answer.body.error).toMatch(/aborted: no input/);
+    expect(answer.body.error).toMatch(/aborted: no input or output/);
+  });
+
+  it('counts output as activity: a container that writes keeps its session past the idle timeout', async () => {
+    const idle = ctx.fake.limits.attachIdleMs;
+    expect(idle).toBe(30 * 60_000);
+    const { attachUrl, world, session } = await oneOff({ command: 'tail -f log' });
+    const tunnel = await openTunnel(attachUrl);
+    const received: Buffer[] = [];
+    tunnel.socket.on('data', (chunk: Buffer) => received.push(chunk));
+    // The script writes at 20 min; without input, the session still runs at 40 min (20 after the output)...
+    world.clock.advance(20 * 60_000);
+    world.clock.advance(20 * 60_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(Buffer.concat(received).toString()).toBe('a line\n');
+    expect(session.phase).toBe('attached');
+    // ...and ends 30 min after that output.
+    world.clock.advance(10 * 60_000);
+    await tunnel.rest;
+    tunnel.socket.destroy();
+    expect((await wait(attachUrl)).status).toBe(408);
   });
 
   it('treats a client that half-closes as the end of input (exit 0), and one that vanishes as a hangup (129)', async () => {

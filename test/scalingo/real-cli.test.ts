@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useFake } from '../helpers/fake.js';
 import { freshNamespace } from '../helpers/scalingo.js';
@@ -9,16 +9,31 @@ import { worldOf } from '../helpers/internals.js';
 
 /**
  * The real Scalingo CLI (github.com/Scalingo/cli) against jobfake, end to end: token exchange,
- * regions, run, operation polling, upload, CONNECT, /wait. Optional: it runs only when a CLI
- * binary is there. Nothing here downloads or builds one.
+ * regions, run (and `run --type`), operation polling, upload, CONNECT, /wait, detached jobs and
+ * their logs (`logs --filter`, `logs -f`). Optional: it runs only when a CLI binary is there, taken
+ * from JOBFAKE_SCALINGO_CLI or else `scalingo` on PATH. Nothing here downloads or builds one.
  */
-const CLI = process.env.JOBFAKE_SCALINGO_CLI ?? '/work/.cache/scalingo/scalingo';
-const available = existsSync(CLI);
+function findCli(): string | undefined {
+  const given = process.env['JOBFAKE_SCALINGO_CLI'];
+  if (given) return given;
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    const candidate = join(dir || '.', 'scalingo');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
+}
+const CLI = findCli();
+const available = CLI !== undefined && existsSync(CLI);
 if (!available) {
   console.info(
-    `real-scalingo-cli.test.ts: skipped, no Scalingo CLI binary at ${CLI}. ` +
+    `real-scalingo-cli.test.ts: skipped, ${CLI === undefined ? 'no `scalingo` on PATH and JOBFAKE_SCALINGO_CLI unset' : `no Scalingo CLI binary at ${CLI} (JOBFAKE_SCALINGO_CLI)`}. ` +
       'To run these tests, build the CLI (go build ./scalingo in a checkout of Scalingo/cli) ' +
-      'and set JOBFAKE_SCALINGO_CLI=/path/to/scalingo.',
+      'and set JOBFAKE_SCALINGO_CLI=/path/to/scalingo, or put it on PATH.',
   );
 }
 
@@ -27,7 +42,7 @@ function cliVersion(): number[] | undefined {
   if (!available) return undefined;
   const home = mkdtempSync(join(tmpdir(), 'jobfake-scalingo-home-'));
   try {
-    const out = spawnSync(CLI, ['--version'], {
+    const out = spawnSync(CLI!, ['--version'], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DISABLE_UPDATE_CHECKER: 'true' },
       encoding: 'utf8',
       timeout: 10_000,
@@ -74,7 +89,14 @@ interface RunOptions {
 }
 
 describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
-  const ctx = useFake();
+  const ctx = useFake({
+    fixtures: {
+      scalingo: {
+        apps: [{ name: 'my-app', containers: [{ name: 'web', command: 'bundle exec puma -C config/puma.rb', amount: 1 }] }],
+        commands: [{ command: 'rake report', output: 'report for 3 accounts\nsent\n', exitCode: 0 }],
+      },
+    },
+  });
   const homes: string[] = [];
   afterEach(() => {
     for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
@@ -84,7 +106,7 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
   function scalingo(ns: string, args: string[], { input, waitFor, then = 'end' }: RunOptions = {}): Promise<CliRun> {
     const home = mkdtempSync(join(tmpdir(), 'jobfake-scalingo-home-'));
     homes.push(home);
-    const child = spawn(CLI, args, {
+    const child = spawn(CLI!, args, {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: home,
@@ -247,7 +269,8 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
 
     const ps = await scalingo(ns, ['--app', 'my-app', 'ps']);
     expect(ps.code, explain(ps)).toBe(0);
-    expect(ps.stdout).toMatch(new RegExp(`${label}\\s*\\|\\s*\\w+\\s*\\|\\s*rake jobs:work\\s*\\|`));
+    // Columns are ruled with | up to CLI 1.47, with box-drawing │ from 1.48 (tablewriter 1.x).
+    expect(ps.stdout).toMatch(new RegExp(`${label}\\s*[|│]\\s*\\w+\\s*[|│]\\s*rake jobs:work\\s*[|│]`));
 
     const stop = await scalingo(ns, ['--app', 'my-app', 'one-off-stop', label!.replace('one-off-', '')]);
     expect(stop.code, explain(stop)).toBe(0);
@@ -259,4 +282,62 @@ describe.skipIf(!available)('the real Scalingo CLI against jobfake', () => {
       /^POST \/v1\/apps\/my-app\/containers\/\w+\/stop 202$/,
     ]);
   });
+
+  it("`run --type web` runs the web type's command from the formation; an unknown type is refused by the CLI", { timeout: 30_000 }, async () => {
+    const ns = freshNamespace('cli');
+    const run = await scalingo(ns, ['--app', 'my-app', 'run', '--type', 'web'], { input: 'hello\n', waitFor: 'hello\n' });
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stdout).toContain('hello\n');
+    expectInOrder(calls(ns), [/^GET \/v1\/apps\/my-app\/containers 200$/, /^POST \/v1\/apps\/my-app\/run 200$/, /^CONNECT \/attach\/\w+ 200$/]);
+    const session = [...worldOf(ctx.fake, ns).scalingo.sessions.values()][0]!;
+    expect(session.container.command).toBe('bundle exec puma -C config/puma.rb');
+
+    const unknown = await scalingo(ns, ['--app', 'my-app', 'run', '--type', 'clock']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stdout + unknown.stderr).toMatch(/no such type/);
+  });
+
+  it('`run --detached` then `logs --filter one-off-N`: the job\'s output, between the platform\'s lines', { timeout: 30_000 }, async () => {
+    const ns = freshNamespace('cli');
+    // This namespace's detached jobs run 300 ms (not the 5 s default) once their operation is done.
+    worldOf(ctx.fake, ns).scalingo.detachedMs = 300;
+    const detached = await scalingo(ns, ['--app', 'my-app', 'run', '--detached', 'rake', 'report']);
+    expect(detached.code, explain(detached)).toBe(0);
+    const label = /--filter (one-off-\d+)/.exec(detached.stdout)![1]!;
+    await until(() => ctx.fake.namespace(ns).scalingo.containers().every((c) => c.state === 'stopped'));
+    const logs = await scalingo(ns, ['--app', 'my-app', 'logs', '--filter', label, '--lines', '10']);
+    expect(logs.code, explain(logs)).toBe(0);
+    // The log lines, without their times (a fresh HOME also gets the CLI's greeting first).
+    const stamp = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \+0000 UTC /;
+    const lines = logs.stdout.split('\n').filter((l) => stamp.test(l)).map((l) => l.replace(stamp, ''));
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^\\[manager\\] container \\[${label}\\] \\(\\w+\\) started with the command 'rake report'$`)),
+      `[${label}] report for 3 accounts`,
+      `[${label}] sent`,
+      expect.stringMatching(new RegExp(`^\\[manager\\] container \\[${label}\\] \\(\\w+\\) stopped with exit code 0$`)),
+    ]);
+    expectInOrder(calls(ns), [/^GET \/v1\/apps\/my-app\/logs 200$/, /^GET \/logs\/my-app 200$/]);
+  });
+
+  it('`logs -f --filter one-off-N` streams the lines of a job started after it, until Ctrl-C', { timeout: 30_000 }, async () => {
+    const ns = freshNamespace('cli');
+    worldOf(ctx.fake, ns).scalingo.detachedMs = 300;
+    const following = scalingo(ns, ['--app', 'my-app', 'logs', '-f', '--filter', 'one-off-1'], { waitFor: 'stopped with exit code', then: 'sigint' });
+    // Once the CLI's WebSocket is open (the journal has its 101), start the job.
+    await until(() => calls(ns).some((l) => l === 'GET /logs/my-app 101'));
+    const detached = await scalingo(ns, ['--app', 'my-app', 'run', '--detached', 'rake', 'report']);
+    expect(detached.stdout).toContain('--filter one-off-1');
+    const follow = await following;
+    expect(follow.stderr + follow.stdout).not.toMatch(/panic|An error occurred/);
+    expect(follow.stdout).toMatch(/\[one-off-1\] report for 3 accounts\n.*\[one-off-1\] sent\n.*stopped with exit code 0/s);
+    expectInOrder(calls(ns), [/^GET \/v1\/apps\/my-app\/logs 200$/, /^GET \/logs\/my-app 204$/, /^GET \/logs\/my-app 101$/]);
+  });
 });
+
+/** Polls `done` every 20 ms, for at most 10 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !done(); ) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
