@@ -6,31 +6,13 @@
  * (akka.pattern.retry); the last failure is logged as a warning and nothing else happens.
  */
 import type { Clock, Timer } from '../clock.js';
-import type { JobRecord } from './jobs.js';
+import type { CallbackAttempt, CallbackRecord, JobRecord } from './jobs.js';
 
 /** Attempts in all, and the wait between two (on the namespace clock), as CallbackHandler. */
 export const CALLBACK_ATTEMPTS = 5;
 export const CALLBACK_RETRY_MS = 10_000;
 /** Real milliseconds one POST may take before it counts as failed (akka-http's connecting-timeout). */
 export const CALLBACK_TIMEOUT_MS = 10_000;
-
-export interface CallbackAttempt {
-  /** When it was sent (ISO 8601, the namespace clock). */
-  at: string;
-  /** The receiver's status, when it answered. */
-  status?: number;
-  /** Why it failed: a network error, the timeout, or `HTTP <status>`. */
-  error?: string;
-}
-
-/** Where a job's callback goes, what it carries, and how each attempt went. */
-export interface CallbackRecord {
-  url: string;
-  payload: unknown;
-  /** pending: an attempt is in flight or due; delivered: a status < 400; failed: every attempt failed. */
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: CallbackAttempt[];
-}
 
 export interface CallbackHost {
   clock: Clock;

@@ -3,11 +3,29 @@ import type { JobClass, JobOutcome } from './classes.js';
 import { StateError } from '../host.js';
 import { contextTerminated, exceptionMap, type ExceptionMap } from './errors.js';
 import type { ConfigObject } from './hocon.js';
-import type { CallbackRecord } from './callbacks.js';
 
 export type JobStatus = 'STARTED' | 'RUNNING' | 'FINISHED' | 'ERROR' | 'KILLED';
 export const FINAL: ReadonlySet<JobStatus> = new Set(['FINISHED', 'ERROR', 'KILLED']);
 export const isRunning = (job: JobRecord) => !FINAL.has(job.status);
+
+/** A job's callback (0.11's callbackUrl): see callbacks.ts. */
+export interface CallbackAttempt {
+  /** When it was sent (ISO 8601, the namespace clock). */
+  at: string;
+  /** The receiver's status, when it answered. */
+  status?: number;
+  /** Why it failed: a network error, the timeout, or `HTTP <status>`. */
+  error?: string;
+}
+
+/** Where a job's callback goes, what it carries, and how each attempt went. */
+export interface CallbackRecord {
+  url: string;
+  payload: unknown;
+  /** pending: an attempt is in flight or due; delivered: a status < 400; failed: every attempt failed. */
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: CallbackAttempt[];
+}
 
 export interface JobRecord {
   jobId: string;
