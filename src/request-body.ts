@@ -52,3 +52,24 @@ export class ByteSink {
     return this.buffer.subarray(0, this.written);
   }
 }
+
+/**
+ * An unread body of known length (see unreadBody), streamed from the socket straight into one
+ * buffer of that size: one copy kept. Rejects when the client leaves before the end.
+ */
+export function readUnread({ incoming, length }: { incoming: IncomingMessage; length: number }): Promise<Buffer> {
+  const sink = new ByteSink(length);
+  return new Promise((resolve, reject) => {
+    let ended = false;
+    incoming.on('data', (chunk: Buffer) => {
+      // Node's parser stops at Content-Length: more cannot come.
+      if (!sink.write(chunk)) incoming.destroy(new Error('request body longer than its Content-Length'));
+    });
+    incoming.once('end', () => {
+      ended = true;
+      resolve(sink.bytes());
+    });
+    incoming.once('error', reject);
+    incoming.once('close', () => ended || reject(new Error('request body incomplete: the client went away')));
+  });
+}

@@ -100,6 +100,12 @@ export class World {
       if (!(key in shown)) shown[key] = captured[key] && viewBody(captured[key]!, max);
       return shown[key];
     };
+    // Bytes past what the journal keeps are shown now (a digest, or the start of a text), so that
+    // the entry never holds a large upload: a binary replaced or deleted would stay in memory.
+    if (input.body && 'bytes' in input.body && input.body.bytes.length > max) {
+      show('body');
+      captured.body = undefined;
+    }
     // The spec's keys in its order; getters for what is shown late; no body key for no body.
     const lazy = (get: () => unknown, set?: (value: never) => void): PropertyDescriptor => ({ get, set, enumerable: true, configurable: true });
     const entry = { id, time, method, path, query } as JournalEntry;

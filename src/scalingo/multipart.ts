@@ -1,4 +1,3 @@
-import busboy from 'busboy';
 import type { Context } from 'hono';
 import { Readable, Writable, pipeline } from 'node:stream';
 import { ByteSink, unreadBody } from '../request-body.js';
@@ -20,7 +19,9 @@ const FORM_LIMITS = { fields: 20, fieldSize: 64 * 1024, parts: 50, headerPairs: 
  * Streams a multipart/form-data body through busboy and keeps the last part named `file` (as a
  * form does), at most `maxFileBytes` of it: memory stays about one copy of the file.
  */
-export function readFilePart(c: Context, maxFileBytes: number): Promise<FilePart | undefined> {
+export async function readFilePart(c: Context, maxFileBytes: number): Promise<FilePart | undefined> {
+  // busboy is loaded on the first upload, not at start.
+  const { default: busboy } = await import('busboy');
   // With a Content-Length the Node request is still unread: stream it as is, the file written
   // into one buffer of at most that size. A chunked body went through the body limit's counting
   // reader, which is c.req.raw's body now.

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { ServerContext } from '../context.js';
 import { splitNamespace } from '../namespace.js';
 import { Trip, maskCredentials } from '../pipeline.js';
@@ -80,7 +80,9 @@ function deploymentsStream({ world, accept }: Upgrade): void {
  * refused with 404.
  */
 export function createUpgradeHandler(server: ServerContext): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
-  const wss = new WebSocketServer({ noServer: true });
+  // ws is loaded on the first upgrade, not at start: importing it was a third of the cold start.
+  let wss: Promise<WebSocketServer> | undefined;
+  const webSockets = () => (wss ??= import('ws').then(({ WebSocketServer }) => new WebSocketServer({ noServer: true })));
   return (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://x');
@@ -111,11 +113,13 @@ export function createUpgradeHandler(server: ServerContext): (req: IncomingMessa
     const app = decodeURIComponent(match[2]!);
     if (!world.scalingo.apps.has(app)) return refuse(404, { resource: 'app', error: 'not found' });
     const accept = (onOpen: (ws: WebSocket) => void) =>
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        trip.end(101, { answer: { contentType: null, body: '' } });
-        ws.on('error', () => ws.terminate());
-        onOpen(ws);
-      });
+      void webSockets().then((server) =>
+        server.handleUpgrade(req, socket, head, (ws) => {
+          trip.end(101, { answer: { contentType: null, body: '' } });
+          ws.on('error', () => ws.terminate());
+          onOpen(ws);
+        }),
+      );
     (match[1] === 'logs' ? followLogs : deploymentsStream)({ req, url, world, app, accept, refuse });
   };
 }

@@ -11,6 +11,7 @@
  */
 import type { AppContext } from '../context.js';
 import { discardRest } from '../body-limit.js';
+import { readUnread, unreadBody } from '../request-body.js';
 import type { VersionProfile } from './versions.js';
 
 /** spray-can's `request-chunk-aggregation-limit` default (reference.conf of 1.3.3). */
@@ -42,6 +43,14 @@ export async function readUpload(c: AppContext, profile: VersionProfile, limit: 
   // spray bounds a chunked body by its aggregation limit instead of max-content-length.
   const max = length === undefined && profile.httpServer === 'spray' ? Math.min(limit, SPRAY_CHUNK_AGGREGATION_LIMIT) : limit;
   if (length !== undefined && length > max) return tooLarge(c, profile, max, length);
+  // Known length and unread: from the socket into one buffer of that size (no web stream).
+  const unread = unreadBody(c);
+  if (unread && unread.length === length) {
+    const read = await readUnread(unread);
+    const bytes = new Uint8Array(read.buffer, read.byteOffset, read.length);
+    c.set('journalBody', { contentType: c.req.header('content-type') ?? null, bytes });
+    return bytes;
+  }
   const body = c.req.raw.body;
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
