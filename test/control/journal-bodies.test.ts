@@ -55,6 +55,10 @@ describe('the journal keeps the bodies', () => {
     // The jar itself is bytes: kept as its size and digest, not as text.
     const [upload] = ns.journal({ path: '/binaries/wc' });
     expect(upload!.body).toEqual({ size: jar().length, contentType: 'application/java-archive', sha256: sha256(jar()) });
+    // A jar past journalBodyBytes too (its digest is taken as it is journaled, the bytes not kept).
+    const big = Buffer.concat([Buffer.from(jar()), Buffer.alloc(200 * 1024, 7)]);
+    expect((await call(`${ns.url}/binaries/big`, { method: 'POST', headers: { 'content-type': 'application/java-archive' }, body: big })).status).toBe(200);
+    expect(ns.journal({ path: '/binaries/big' })[0]!.body).toEqual({ size: big.length, contentType: 'application/java-archive', sha256: sha256(big) });
   });
 
   it('answers one entry by its id, headers and bodies included, and 404 for an id not kept', async () => {
