@@ -5,7 +5,6 @@
 
 /** A namespace name as routed: 1 to 64 of A-Z a-z 0-9 . _ - */
 export const NAMESPACE_NAME = '[A-Za-z0-9._-]{1,64}';
-export const NAMESPACE_PATTERN = new RegExp(`^${NAMESPACE_NAME}$`);
 export const DEFAULT_NAMESPACE = 'default';
 /** The Hono route prefix of a namespace; its name is the `ns` parameter. */
 export const NAMESPACE_ROUTE = `/ns/:ns{${NAMESPACE_NAME}}`;

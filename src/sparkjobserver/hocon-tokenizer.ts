@@ -16,9 +16,9 @@ export type Tok =
   | { t: 'subst'; optional: boolean; expr: Tok[]; line: number }
   | { t: 'problem'; what: string; message: string; suggestQuotes: boolean; line: number };
 
-export const PUNCT = new Map(['start', 'end', ',', ':', '=', '{', '}', '[', ']', '+='].map((t) => [t, { t } as Tok]));
-export const punct = (t: string) => PUNCT.get(t)!;
-export const START = punct('start');
+const PUNCT = new Map(['start', 'end', ',', ':', '=', '{', '}', '[', ']', '+='].map((t) => [t, { t } as Tok]));
+const punct = (t: string) => PUNCT.get(t)!;
+const START = punct('start');
 export const END = punct('end');
 
 /** A token as the library's Token.toString() names it in messages. */
@@ -47,7 +47,7 @@ export function tokName(tok: Tok): string {
   }
 }
 
-export function valueText(v: Str | Num | Bool | Null): string {
+function valueText(v: Str | Num | Bool | Null): string {
   if (v instanceof Str) return v.value;
   if (v instanceof Num) return v.kind === 'double' ? javaDouble(v.value) : v.big !== undefined ? v.big.toString() : String(v.value);
   if (v instanceof Bool) return String(v.value);
@@ -61,21 +61,21 @@ export function isWhitespace(c: string): boolean {
   return /^[\s\u001c-\u001f]$/.test(c);
 }
 
-export const NOT_IN_UNQUOTED = '$"{}[]:=,+#`^?!@*&\\';
-export const FIRST_NUMBER = '0123456789-';
+const NOT_IN_UNQUOTED = '$"{}[]:=,+#`^?!@*&\\';
+const FIRST_NUMBER = '0123456789-';
 // Java's Character.isWhitespace, with the no-break spaces and the BOM the library adds, is JS's
 // \s plus U+001C to U+001F.
-export const WHITESPACE_RUN = /(?:(?!\n)[\s\u001c-\u001f])*/y;
-export const UNQUOTED_RUN = /(?:[^$"{}[\]:=,+#`^?!@*&\\/\s\u001c-\u001f]|\/(?!\/))*/y;
-export const NUMBER_RUN = /[0-9eE+.-]*/y;
-export const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
-export const KEYWORDS: [string, boolean | null][] = [
+const WHITESPACE_RUN = /(?:(?!\n)[\s\u001c-\u001f])*/y;
+const UNQUOTED_RUN = /(?:[^$"{}[\]:=,+#`^?!@*&\\/\s\u001c-\u001f]|\/(?!\/))*/y;
+const NUMBER_RUN = /[0-9eE+.-]*/y;
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+const KEYWORDS: [string, boolean | null][] = [
   ['true', true],
   ['null', null],
   ['false', false],
 ];
 
-export function charName(c: string | undefined): string {
+function charName(c: string | undefined): string {
   if (c === undefined) return 'end of file';
   if (c === '\n') return 'newline';
   if (c === '\t') return 'tab';
@@ -84,7 +84,7 @@ export function charName(c: string | undefined): string {
   return c;
 }
 
-export class Problem {
+class Problem {
   constructor(
     readonly what: string,
     readonly message: string,
@@ -93,13 +93,13 @@ export class Problem {
   ) {}
 }
 
-export const LONG_MAX = 9223372036854775807n;
-export const LONG_MIN = -9223372036854775808n;
-export const INT_MAX = 2147483647;
-export const INT_MIN = -2147483648;
+const LONG_MAX = 9223372036854775807n;
+const LONG_MIN = -9223372036854775808n;
+const INT_MAX = 2147483647;
+const INT_MIN = -2147483648;
 
 /** A number token, as Tokenizer.pullNumber then ConfigNumber.newNumber make it. */
-export function numberToken(text: string, at: Origin): Num | undefined {
+function numberToken(text: string, at: Origin): Num | undefined {
   const hasDecimal = /[.eE]/.test(text);
   if (!hasDecimal) {
     if (!/^-?\d+$/.test(text)) return undefined;
@@ -116,7 +116,7 @@ export function numberToken(text: string, at: Origin): Num | undefined {
   return new Num(at, 'double', d, text);
 }
 
-export function integer(n: bigint, text: string, at: Origin): Num | undefined {
+function integer(n: bigint, text: string, at: Origin): Num | undefined {
   if (n > LONG_MAX || n < LONG_MIN) return undefined;
   if (n >= INT_MIN && n <= INT_MAX) return new Num(at, 'int', Number(n), text);
   return new Num(at, 'long', Number(n), text, n);
@@ -324,10 +324,10 @@ export function tokenize(text: string): Tok[] {
   }
 }
 
-export const isSimple = (t: Tok) => t.t === 'subst' || t.t === 'unquoted' || t.t === 'value';
+const isSimple = (t: Tok) => t.t === 'subst' || t.t === 'unquoted' || t.t === 'value';
 
 /** Whitespace between two simple values is part of the value ("a b"); elsewhere it is ignored. */
-export class Saver {
+class Saver {
   private ws = '';
   private lastSimple = false;
 
@@ -350,7 +350,7 @@ export class Saver {
 
 // ---- Paths
 
-export function badPath(message: string, at?: number): HoconError {
+function badPath(message: string, at?: number): HoconError {
   if (at !== undefined) return new HoconError(`String: ${at}: ${message}`);
   // The library parses keys without an origin, and building this error then fails with a
   // NullPointerException (the server answers 500); jobfake keeps the intended message.
