@@ -210,5 +210,6 @@ export class AttachSessions {
       for (const wake of session.endWaiters) wake();
       session.endWaiters.clear();
     }
+    this.attachedNow = 0;
   }
 }
