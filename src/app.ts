@@ -106,7 +106,6 @@ export function createApp(server: ServerContext, apis: ApiMount[]): Hono<AppEnv>
   app.use(requestPipeline(server));
   app.route(NAMESPACE_ROUTE, routes);
   app.route('/', routes);
-  // No route: the API owning the path answers (Spark Jobserver owns the root).
   // No route: the API owning the path answers (Spark Jobserver owns the root); under /v1, the real
   // Scalingo API's own 404, which the CLI prints.
   app.notFound((c) => (isScalingoApiPath(c.req.path) ? scalingoNoRoute(c) : notFound(answerFor(c.req.path))(c)));
