@@ -7,7 +7,6 @@ import { scalingoError } from '../scalingo/errors.js';
 import { checkJsonBody } from '../validate.js';
 import { ControlError, controlErrorStatus, controlOf, type NamespaceControl } from './actions.js';
 import { controlGuard } from './guard.js';
-import { inspectorRoutes } from './ui.js';
 
 type Handler = (control: NamespaceControl, body: any, c: Context<AppEnv>) => unknown;
 
@@ -110,6 +109,8 @@ export function controlApp(server: ServerContext): Hono<AppEnv> {
   api.delete(`${P}/faults`, route(204, (control) => control.faults.clear()));
   api.delete(`${P}/faults/:id`, route(204, (control, _b, c) => control.faults.remove(c.req.param('id')!)));
 
-  inspectorRoutes(api);
+  // The inspector (JSX, streaming) is loaded on first use: a third of the start-up's imports.
+  api.get(`${P}/ui`, async (c) => (await import('./ui.js')).inspectorPage(c));
+  api.get(`${P}/events`, async (c) => (await import('./events.js')).controlEvents(c));
   return api;
 }

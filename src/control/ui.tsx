@@ -1,9 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { createHash } from 'node:crypto';
-import type { Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from '../context.js';
-import { CONTROL_PREFIX } from '../namespace.js';
-import { controlEvents } from './events.js';
 import { inspectorScript } from './ui-script.js';
 
 const style = `
@@ -221,10 +219,4 @@ export function inspectorPage(c: Context<AppEnv>) {
   c.header('Cache-Control', 'no-store');
   // Relative links keep working behind a proxy that adds a path prefix.
   return c.html(`<!doctype html>${<Page namespace={namespace ?? c.get('world').name} root={namespace ? '../../../' : '../'} />}`);
-}
-
-/** The inspector's routes: its page and the live state it reads. */
-export function inspectorRoutes(api: Hono<AppEnv>): void {
-  api.get(`${CONTROL_PREFIX}/ui`, inspectorPage);
-  api.get(`${CONTROL_PREFIX}/events`, controlEvents);
 }
