@@ -118,7 +118,7 @@ export class Trip {
     const durationMs = this.elapsedMs();
     if (journal && world) {
       const { method, localPath, query, headers, bodySize } = request;
-      world.record({ time: new Date(world.clock.now()).toISOString(), method, path: localPath, query, headers, bodySize, body, status, response, durationMs });
+      world.record({ timeMs: world.clock.now(), method, path: localPath, query, headers, bodySize, body, status, response, durationMs });
     }
     if (log) server.log?.({ type: 'request', time: new Date().toISOString(), method: request.method, path: request.sentPath(), status, durationMs, namespace: request.namespace ?? DEFAULT_NAMESPACE });
   }

@@ -32,18 +32,67 @@ export interface JournalEntry {
 }
 
 /** A journal entry as the pipeline hands it over: headers and bodies as captured, shown when read. */
-export type JournalInput = Omit<JournalEntry, 'id' | 'headers' | 'body' | 'response'> & {
+export type JournalInput = Omit<JournalEntry, 'id' | 'time' | 'headers' | 'body' | 'response'> & {
+  /** When, on the namespace's clock: ms since the epoch. */
+  timeMs: number;
   headers: Record<string, string> | (() => Record<string, string>);
   body?: CapturedBody;
   response?: CapturedBody;
 };
+
+/**
+ * One request as recorded. Its JournalEntry (headers copied and masked, bodies decoded) is made
+ * when first read: most entries never are, and making them for every request was the largest
+ * part of a poll's own CPU.
+ */
+export class JournalRecord {
+  private shown: JournalEntry | undefined;
+  /** A large body's view, made at once so that the record never holds the upload itself. */
+  private readonly bodyShown: JournalBody | undefined;
+  private readonly body: CapturedBody | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly input: JournalInput,
+    /** limits.journalBodyBytes: the most of a body the entry keeps. */
+    private readonly max: number,
+  ) {
+    const body = input.body;
+    if (body && 'bytes' in body && body.bytes.length > max) this.bodyShown = viewBody(body, max);
+    else this.body = body;
+  }
+
+  /** Bytes held for the bodies: what counts against `journalBytes`. */
+  get held(): number {
+    return (this.bodyShown ? 0 : heldBytes(this.body, this.max)) + heldBytes(this.input.response, this.max);
+  }
+
+  /** The entry in the spec's key order (JournalEntry); no body key for no body. Made once. */
+  entry(): JournalEntry {
+    if (this.shown) return this.shown;
+    const { method, path, query, headers, bodySize, status, response, durationMs } = this.input;
+    const entry = { id: this.id, time: this.time(), method, path, query, headers: typeof headers === 'function' ? headers() : headers, bodySize } as JournalEntry;
+    const body = this.bodyShown ?? (this.body && viewBody(this.body, this.max));
+    if (body) entry.body = body;
+    entry.status = status;
+    if (response) entry.response = viewBody(response, this.max);
+    entry.durationMs = durationMs;
+    return (this.shown = entry);
+  }
+
+  /** ISO 8601, UTC. */
+  time(): string {
+    return new Date(this.input.timeMs).toISOString();
+  }
+}
 
 /** One isolated world: its own clock, state of both APIs, and journal. */
 export class World {
   readonly clock = new Clock();
   /** Emits 'change' with a ChangeEvent whenever state moves. */
   readonly events = new EventEmitter();
-  journal: JournalEntry[] = [];
+  /** The journal, oldest first. */
+  journal: JournalRecord[] = [];
   readonly faults = new Faults();
   scalingo!: ScalingoState;
   spark!: SparkState;
@@ -85,48 +134,18 @@ export class World {
     if (this.events.listenerCount('change') > 0) this.events.emit('change', { api, kind, id } satisfies ChangeEvent);
   }
 
-  /**
-   * Adds a journal entry, dropping the oldest past `journalEntries` entries or `journalBytes` of
-   * kept bodies. Headers and bodies are shown (copied, decoded, masked) when first read: most
-   * entries never are, and doing it for every request was a large part of a poll's CPU.
-   */
+  /** Adds a journal entry, dropping the oldest past `journalEntries` entries or `journalBytes` of kept bodies. */
   record(input: JournalInput): void {
-    const id = ++this.journalSeq;
-    const max = this.limits.journalBodyBytes;
-    const { time, method, path, query, headers, bodySize, status, durationMs } = input;
-    const captured = { headers, body: input.body, response: input.response };
-    const shown: Partial<Pick<JournalEntry, 'headers' | 'body' | 'response'>> = {};
-    const show = <K extends 'body' | 'response'>(key: K) => {
-      if (!(key in shown)) shown[key] = captured[key] && viewBody(captured[key]!, max);
-      return shown[key];
-    };
-    // Bytes past what the journal keeps are shown now (a digest, or the start of a text), so that
-    // the entry never holds a large upload: a binary replaced or deleted would stay in memory.
-    if (input.body && 'bytes' in input.body && input.body.bytes.length > max) {
-      show('body');
-      captured.body = undefined;
-    }
-    // The spec's keys in its order; getters for what is shown late; no body key for no body.
-    const lazy = (get: () => unknown, set?: (value: never) => void): PropertyDescriptor => ({ get, set, enumerable: true, configurable: true });
-    const entry = { id, time, method, path, query } as JournalEntry;
-    Object.defineProperty(entry, 'headers', lazy(
-      () => (shown.headers ??= typeof captured.headers === 'function' ? captured.headers() : captured.headers),
-      (replaced: Record<string, string>) => (shown.headers = replaced),
-    ));
-    entry.bodySize = bodySize;
-    if (input.body) Object.defineProperty(entry, 'body', lazy(() => show('body')));
-    entry.status = status;
-    if (input.response) Object.defineProperty(entry, 'response', lazy(() => show('response')));
-    entry.durationMs = durationMs;
-    const held = heldBytes(input.body, max) + heldBytes(input.response, max);
-    this.journal.push(entry);
+    const record = new JournalRecord(++this.journalSeq, input, this.limits.journalBodyBytes);
+    const held = record.held;
+    this.journal.push(record);
     this.journalHeld.push(held);
     this.journalBytes += held;
     while (this.journal.length > this.limits.journalEntries || (this.journalBytes > this.limits.journalBytes && this.journal.length > 1)) {
       this.journal.shift();
       this.journalBytes -= this.journalHeld.shift()!;
     }
-    this.changed('journal', 'request', String(id));
+    this.changed('journal', 'request', String(record.id));
   }
 
   /** Empties the journal (ids go on counting). */

@@ -79,9 +79,13 @@ function checkGlob<T extends RequestMatcher>(matcher: T): T {
 function filterJournal(world: World, filter: JournalFilter): JournalEntry[] {
   const test = requestMatcher(checkGlob(filter));
   const { status, body } = filter;
-  const found = world.journal.filter(
-    (e) => test(e.method, e.path) && (status === undefined || e.status === status) && (body === undefined || (e.body?.text?.includes(body) ?? false)),
-  );
+  const found: JournalEntry[] = [];
+  for (const record of world.journal) {
+    const { method, path, status: recorded } = record.input;
+    if (!test(method, path) || (status !== undefined && recorded !== status)) continue;
+    const entry = record.entry();
+    if (body === undefined || (entry.body?.text?.includes(body) ?? false)) found.push(entry);
+  }
   return filter.limit === undefined ? found : found.slice(-filter.limit);
 }
 
@@ -111,7 +115,7 @@ export function controlOf(world: World): NamespaceControl {
     spark: sparkControl(() => world.spark),
     journal: (filter = {}) => filterJournal(world, filter),
     journalEntry: (id) => {
-      const found = world.journal.find((entry) => entry.id === id);
+      const found = world.journal.find((record) => record.id === id)?.entry();
       if (!found) throw new StateError(`no journal entry ${id}`, 'not-found');
       return found;
     },

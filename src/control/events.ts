@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../context.js';
-import type { JournalEntry, World } from '../store.js';
+import type { JournalRecord, World } from '../store.js';
 import { controlOf } from './actions.js';
 import { containerSummaryView, logLineView } from '../scalingo/control.js';
 
@@ -17,7 +17,10 @@ export const KEEP_ALIVE_MS = 15_000;
 const LOG_LINES_SHOWN = 200;
 
 /** An entry as a row of the inspector shows it: no headers or bodies, which would be read for each state. */
-const journalSummary = ({ id, time, method, path, query, bodySize, status, durationMs }: JournalEntry) => ({ id, time, method, path, query, bodySize, status, durationMs });
+const journalSummary = (record: JournalRecord) => {
+  const { method, path, query, bodySize, status, durationMs } = record.input;
+  return { id: record.id, time: record.time(), method, path, query, bodySize, status, durationMs };
+};
 
 /**
  * One namespace as the inspector shows it (ControlInspectorState in openapi.yaml): the same views
