@@ -1,7 +1,8 @@
 /**
  * The baseline: a bare node:http server that answers every GET with the same JSON body that
- * jobfake answers on the polled route, and drains any request body (uploads) before a 200.
- * Its port goes to the parent over IPC.
+ * jobfake answers on the polled route, and drains any request body (uploads) before a 200; on
+ * /keep it keeps the body instead, in one buffer of its Content-Length (dropped after the answer),
+ * as jobfake keeps an upload: the floor of storing a file at all. Its port goes to the parent over IPC.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,11 @@ const server = createServer((req, res) => {
     res.end(body);
     return;
   }
-  req.on('data', () => {});
+  const kept = req.url === '/keep' ? Buffer.allocUnsafe(Number(req.headers['content-length'])) : undefined;
+  let at = 0;
+  req.on('data', (chunk: Buffer) => {
+    if (kept) at += chunk.copy(kept, at);
+  });
   req.on('end', () => {
     res.writeHead(200, { 'content-length': 0 });
     res.end();
