@@ -95,6 +95,7 @@ async function polling(): Promise<void> {
   const body = await answer.text();
   const bare = await startChild('bare', [body]);
   const hono = await startChild('hono', [body]);
+  const honoJournal = await startChild('hono', [body, '--journal']);
   const prismPort = await freePort();
   const prism = spawnTimed(prismBin, ['mock', 'openapi.yaml', '-h', '127.0.0.1', '-p', String(prismPort)], 'ignore').proc;
   const path = new URL(run.operationUrl).pathname;
@@ -108,6 +109,7 @@ async function polling(): Promise<void> {
       jobfake: { url: `${fake.url}${path}`, pid: fake.pid, rounds: 5 },
       bare: { url: `${bare.url}${path}`, pid: bare.pid, rounds: 5 },
       hono: { url: `${hono.url}${path}`, pid: hono.pid, rounds: 5 },
+      honoJournal: { url: `${honoJournal.url}${path}`, pid: honoJournal.pid, rounds: 5 },
       prism: { url: `http://127.0.0.1:${prismPort}${path}`, pid: prism.pid!, rounds: 2 },
     };
     if (mockoonProc) subjects['mockoon'] = { url: `http://127.0.0.1:${mockoonPort}${path}`, pid: mockoonProc.pid!, rounds: 3 };
@@ -119,7 +121,7 @@ async function polling(): Promise<void> {
       }
     }
     const all = Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, summary(r)]));
-    const [j, b, h, p, m] = [all['jobfake']!, all['bare']!, all['hono']!, all['prism']!, all['mockoon']];
+    const [j, b, h, hj, p, m] = [all['jobfake']!, all['bare']!, all['hono']!, all['honoJournal']!, all['prism']!, all['mockoon']];
     results['polling'] = { ...all, connections: 10, responseBytes: body.length, ...(!mockoonProc && { mockoonMissing: (mockoon as { missing: string }).missing }) };
     // Ratios of medians, and the median of each round's own ratio (the two ran seconds apart).
     const perRound = median(runs['jobfake']!.map((r, i) => r.rps / runs['hono']![i]!.rps));
@@ -129,6 +131,7 @@ async function polling(): Promise<void> {
       jobfakeOverHono: vsHono,
       jobfakeOverHonoPerRound: perRound,
       cpuJobfakeOverHono: cpuVsHono,
+      cpuHonoJournalOverHono: hj.cpuUsPerRequest! / h.cpuUsPerRequest!,
       jobfakeOverBare: j.rps / b.rps,
       honoOverBare: h.rps / b.rps,
       jobfakeOverPrism: j.rps / p.rps,
@@ -158,12 +161,20 @@ async function polling(): Promise<void> {
       target: '≤ 1.25× hono',
       met: cpuVsHono <= 1.25,
     });
+    rows.push({
+      measure: 'polling: Hono + a bearer check and a 2,000-entry journal, CPU µs/req',
+      jobfake: '',
+      baseline: `hono+journal ${round(hj.cpuUsPerRequest!, 1)} (${Math.round(hj.rps)} req/s)`,
+      ratio: `${round(hj.cpuUsPerRequest! / h.cpuUsPerRequest!)}× hono; jobfake ${round(j.cpuUsPerRequest! / hj.cpuUsPerRequest!)}× it`,
+      target: '',
+    });
     if (!mockoonProc) log(`polling: mockoon not run: ${(mockoon as { missing: string }).missing}`);
     const errors = Object.entries(all).filter(([, x]) => x.errors > 0);
     if (errors.length > 0) log(`polling: errors or non-2xx answers: ${errors.map(([name, x]) => `${name} ${x.errors}`).join(', ')}`);
   } finally {
     if (mockoonProc) await stopProcess(mockoonProc);
     await stopProcess(prism);
+    await honoJournal.stop();
     await hono.stop();
     await bare.stop();
     await fake.stop();
