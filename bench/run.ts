@@ -436,9 +436,14 @@ function sendMultipart(url: string, file: Buffer): Promise<number> {
 
 /**
  * One upload route, three rounds: MB/s against a bare server draining the same body (and keeping it), and the
- * server's peak resident memory over its idle size during the first upload, per byte of file.
+ * server's peak resident memory over its idle size during the first upload, per byte of file
+ * (after a small warm-up upload).
  */
-async function uploadRounds(fake: Child, bare: Child, size: number, send: (url: string) => Promise<number>, url: string) {
+async function uploadRounds(fake: Child, bare: Child, size: number, send: (url: string) => Promise<number>, url: string, warm: (url: string) => Promise<number>) {
+  // A small upload first, to each server: the per-file cost is measured, not the route's first
+  // run (code compiled, the namespace created), which is a few MiB whatever the file.
+  await warm(url);
+  await warm(`${bare.url}/keep`);
   await fake.ask({ gc: true });
   await sleep(100);
   const idle = memoryOf(fake.pid).rss;
@@ -446,7 +451,11 @@ async function uploadRounds(fake: Child, bare: Child, size: number, send: (url: 
   const mbps = [await send(url)];
   const peak = memoryOf(fake.pid).peak;
   const bareMbps = [await send(`${bare.url}/upload`)];
+  // The bare server's own peak while it keeps the body: the floor of keeping one copy.
+  const bareIdle = memoryOf(bare.pid).rss;
+  resetPeak(bare.pid);
   const keepMbps = [await send(`${bare.url}/keep`)];
+  const barePeak = memoryOf(bare.pid).peak;
   for (let i = 0; i < 2; i++) {
     mbps.push(await send(url));
     bareMbps.push(await send(`${bare.url}/upload`));
@@ -457,6 +466,7 @@ async function uploadRounds(fake: Child, bare: Child, size: number, send: (url: 
     idleRss: idle,
     peakRss: peak,
     growthOverFile: (peak - idle) / size,
+    bareKeepingGrowthOverFile: (barePeak - bareIdle) / size,
     jobfakeMBps: mbps,
     bareMBps: bareMbps,
     bareKeepingMBps: keepMbps,
@@ -501,11 +511,13 @@ async function upload(): Promise<void> {
     const size = 50 * MiB;
     const file = randomBytes(size);
     const run = await scalingoRun(fake.url);
-    const attach = await uploadRounds(fake, bare, size, (url) => sendMultipart(url, file), `${run.attachUrl}/files`);
+    const attach = await uploadRounds(fake, bare, size, (url) => sendMultipart(url, file), `${run.attachUrl}/files`, (url) => sendMultipart(url, file.subarray(0, 64 * 1024)));
     const jar = storedZip(25 * MiB);
-    // A fresh process: the attach upload's file, kept by its session, stays out of this one.
+    // Fresh processes: the attach upload's file, kept by its session, stays out of this one, and
+    // the bare server's peak starts from an unused heap, as jobfake's does.
     const sparkFake = await startChild('fake');
-    const spark = await uploadRounds(sparkFake, bare, jar.length, (url) => sendStreamed(url, 'application/java-archive', jar), `${sparkFake.url}/binaries/bench`).finally(() => sparkFake.stop());
+    const sparkBare = await startChild('bare');
+    const spark = await uploadRounds(sparkFake, sparkBare, jar.length, (url) => sendStreamed(url, 'application/java-archive', jar), `${sparkFake.url}/binaries/bench`, (url) => sendStreamed(url, 'application/java-archive', storedZip(64 * 1024))).finally(() => Promise.all([sparkFake.stop(), sparkBare.stop()]));
     results['upload'] = { attach, sparkBinary: spark };
     rows.push({
       measure: 'upload 50 MiB multipart (attach), MB/s',
@@ -519,7 +531,7 @@ async function upload(): Promise<void> {
       measure: 'upload (attach): peak RSS growth over idle / file size',
       jobfake: `${Math.round((attach.peakRss - attach.idleRss) / MiB)} MiB`,
       baseline: `file ${size / MiB} MiB`,
-      ratio: `${round(attach.growthOverFile)}×`,
+      ratio: `${round(attach.growthOverFile)}× (bare server keeping it: ${round(attach.bareKeepingGrowthOverFile)}×)`,
       target: '≤ 1.5×',
       met: attach.growthOverFile <= 1.5,
     });
@@ -534,7 +546,7 @@ async function upload(): Promise<void> {
       measure: 'Spark binary: peak RSS growth over idle / file size',
       jobfake: `${Math.round((spark.peakRss - spark.idleRss) / MiB)} MiB`,
       baseline: `file ${round(jar.length / MiB, 1)} MiB`,
-      ratio: `${round(spark.growthOverFile)}×`,
+      ratio: `${round(spark.growthOverFile)}× (bare server keeping it: ${round(spark.bareKeepingGrowthOverFile)}×)`,
       target: '≤ 1.5×',
       met: spark.growthOverFile <= 1.5,
     });
