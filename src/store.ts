@@ -42,8 +42,8 @@ export type JournalInput = Omit<JournalEntry, 'id' | 'time' | 'headers' | 'body'
 
 /**
  * One request as recorded. Its JournalEntry (headers copied and masked, bodies decoded) is made
- * when first read: most entries never are, and making them for every request was the largest
- * part of a poll's own CPU.
+ * when first read: most entries never are, and making them (or their accessors) for every request
+ * was the costliest of jobfake's own functions in a poll's CPU profile.
  */
 export class JournalRecord {
   private shown: JournalEntry | undefined;
