@@ -47,32 +47,33 @@ export type JournalInput = Omit<JournalEntry, 'id' | 'time' | 'headers' | 'body'
  */
 export class JournalRecord {
   private shown: JournalEntry | undefined;
-  /** A large body's view, made at once so that the record never holds the upload itself. */
+  /** What the pipeline captured; a large upload's bytes replaced by their view (bodyShown). */
+  readonly input: JournalInput;
+  /** A large body's view (its digest, or the start of a text), made at once: the record never holds the upload. */
   private readonly bodyShown: JournalBody | undefined;
-  private readonly body: CapturedBody | undefined;
+  /** Bytes held for the bodies: what counts against `journalBytes` (see heldBytes). */
+  readonly held: number;
 
   constructor(
     readonly id: number,
-    readonly input: JournalInput,
+    input: JournalInput,
     /** limits.journalBodyBytes: the most of a body the entry keeps. */
     private readonly max: number,
   ) {
     const body = input.body;
-    if (body && 'bytes' in body && body.bytes.length > max) this.bodyShown = viewBody(body, max);
-    else this.body = body;
-  }
-
-  /** Bytes held for the bodies: what counts against `journalBytes`. */
-  get held(): number {
-    return (this.bodyShown ? 0 : heldBytes(this.body, this.max)) + heldBytes(this.input.response, this.max);
+    this.held = heldBytes(body, max) + heldBytes(input.response, max);
+    if (body && 'bytes' in body && body.bytes.length > max) {
+      this.bodyShown = viewBody(body, max);
+      this.input = { ...input, body: undefined };
+    } else this.input = input;
   }
 
   /** The entry in the spec's key order (JournalEntry); no body key for no body. Made once. */
   entry(): JournalEntry {
     if (this.shown) return this.shown;
-    const { method, path, query, headers, bodySize, status, response, durationMs } = this.input;
+    const { method, path, query, headers, bodySize, body: captured, status, response, durationMs } = this.input;
     const entry = { id: this.id, time: this.time(), method, path, query, headers: typeof headers === 'function' ? headers() : headers, bodySize } as JournalEntry;
-    const body = this.bodyShown ?? (this.body && viewBody(this.body, this.max));
+    const body = this.bodyShown ?? (captured && viewBody(captured, this.max));
     if (body) entry.body = body;
     entry.status = status;
     if (response) entry.response = viewBody(response, this.max);

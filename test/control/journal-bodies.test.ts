@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { startFake, type LogEntry } from '../../src/index.js';
 import { call, useFake } from '../helpers/fake.js';
+import { worldOf } from '../helpers/internals.js';
 import { api, basic, freshNamespace, login, runToDone } from '../helpers/scalingo.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -156,5 +157,18 @@ describe('the journal within its bounds', () => {
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.at(-1)!.body!.text).toMatch(/^n = 39\n/);
     expect(kept.length).toBeLessThan(40);
+  });
+
+  it('counts each upload past journalBodyBytes against journalBytes, and holds its digest, not its bytes', async () => {
+    const name = freshNamespace();
+    const ns = ctx.fake.namespace(name);
+    // Each counts journalBodyBytes (1 KiB, its answer's text a few bytes more): 8 KiB holds 7 of them.
+    const big = Buffer.concat([Buffer.from(jar()), Buffer.alloc(4096, 7)]);
+    for (let i = 0; i < 12; i++) await call(`${ns.url}/binaries/big${i}`, { method: 'POST', headers: { 'content-type': 'application/java-archive' }, body: big });
+    const kept = ns.journal({ path: '/binaries/*' });
+    expect(kept.map((e) => e.path)).toEqual(['/binaries/big5', '/binaries/big6', '/binaries/big7', '/binaries/big8', '/binaries/big9', '/binaries/big10', '/binaries/big11']);
+    for (const e of kept) expect(e.body).toEqual({ size: big.length, contentType: 'application/java-archive', sha256: sha256(big) });
+    // No view shows what a record holds: the upload's bytes are gone from every one.
+    for (const record of worldOf(ctx.fake, name).journal) expect(record.input.body).toBeUndefined();
   });
 });
