@@ -523,7 +523,7 @@ async function upload(): Promise<void> {
       measure: 'upload 50 MiB multipart (attach), MB/s',
       jobfake: `${Math.round(median(attach.jobfakeMBps))}`,
       baseline: `bare node:http: drains ${Math.round(median(attach.bareMBps))}; keeps ${Math.round(median(attach.bareKeepingMBps))}`,
-      ratio: `${round(attach.ratio)}× bare (keeping it: ${round(attach.keepingRatio)}×)`,
+      ratio: `${round(attach.ratio)}× bare (the bare server keeping it: ${round(attach.keepingRatio)}×)`,
       target: '≥ 0.5× bare',
       met: attach.ratio >= 0.5,
     });
@@ -539,7 +539,7 @@ async function upload(): Promise<void> {
       measure: 'Spark POST /binaries 25 MiB jar, MB/s',
       jobfake: `${Math.round(median(spark.jobfakeMBps))}`,
       baseline: `bare node:http: drains ${Math.round(median(spark.bareMBps))}; keeps ${Math.round(median(spark.bareKeepingMBps))}`,
-      ratio: `${round(spark.ratio)}× bare (keeping it: ${round(spark.keepingRatio)}×)`,
+      ratio: `${round(spark.ratio)}× bare (the bare server keeping it: ${round(spark.keepingRatio)}×)`,
       target: '',
     });
     rows.push({

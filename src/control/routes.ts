@@ -109,7 +109,8 @@ export function controlApp(server: ServerContext): Hono<AppEnv> {
   api.delete(`${P}/faults`, route(204, (control) => control.faults.clear()));
   api.delete(`${P}/faults/:id`, route(204, (control, _b, c) => control.faults.remove(c.req.param('id')!)));
 
-  // The inspector (JSX, streaming) is loaded on first use: a fifth of the start-up's modules.
+  // The inspector (JSX, streaming) is imported on first use: a fifth of the library's start-up
+  // modules load then; in the CLI's one-file bundle, their code runs then.
   api.get(`${P}/ui`, async (c) => (await import('./ui.js')).inspectorPage(c));
   api.get(`${P}/events`, async (c) => (await import('./events.js')).controlEvents(c));
   return api;
