@@ -48,7 +48,10 @@ export function apiApp(answer: ErrorAnswer): Hono<AppEnv> {
   return app;
 }
 
-/** Refuses a body over `maxSize` bytes with 413 and `message` in the API's words. */
-export function limitBody(answer: ErrorAnswer, maxSize: number, message: string): MiddlewareHandler<AppEnv> {
-  return bodyLimit({ maxSize, onError: (c) => answer(c, 413, message) });
+/**
+ * Refuses a body over `maxSize` bytes with 413 and `message` in the API's words; `unknownLength`
+ * as in BodyLimitOptions.
+ */
+export function limitBody(answer: ErrorAnswer, maxSize: number, message: string, unknownLength: 'count' | 'route' = 'count'): MiddlewareHandler<AppEnv> {
+  return bodyLimit({ maxSize, onError: (c) => answer(c, 413, message), unknownLength });
 }

@@ -6,8 +6,15 @@ const DISCARD_BYTES = 64 * 1024 * 1024;
 const DISCARD_MS = 2000;
 
 export interface BodyLimitOptions {
+  /** Bytes. */
   maxSize: number;
   onError: (c: Context) => Response | Promise<Response>;
+  /**
+   * A body of unknown length (chunked): 'count' reads it here, counting, into one piece the route
+   * then reads again; 'route' passes it on unread, for a route that counts as it streams (the
+   * attach upload), so that it is never held twice.
+   */
+  unknownLength?: 'count' | 'route';
 }
 
 /**
@@ -31,6 +38,7 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
       return parseInt(length || '0', 10) > options.maxSize ? options.onError(c) : next();
     }
+    if (options.unknownLength === 'route') return next();
     const body = c.req.raw.body;
     if (!body) return next();
     const reader = body.getReader();

@@ -4,7 +4,7 @@ import type { World } from '../store.js';
 import { basicPassword, bearerToken, tokenProblem } from './auth.js';
 import { readJsonObject } from './body.js';
 import { scalingoError, scalingoNotFound } from './errors.js';
-import { readFilePart, type FilePart } from './multipart.js';
+import { FormTooLarge, readFilePart, uploadFormBytes, uploadTooLarge, type FilePart } from './multipart.js';
 import type { AttachSession } from './model.js';
 
 /**
@@ -80,8 +80,9 @@ export function attachRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     }
     let file: FilePart | undefined;
     try {
-      file = await readFilePart(c, limits.uploadBytes);
-    } catch {
+      file = await readFilePart(c, limits.uploadBytes, uploadFormBytes(limits.uploadBytes));
+    } catch (err) {
+      if (err instanceof FormTooLarge) return scalingoError(c, 413, uploadTooLarge(limits.uploadBytes));
       return scalingoError(c, 400, 'malformed multipart body');
     }
     if (!file) return scalingoError(c, 400, 'missing "file" part in the multipart body (send it with: curl --form file=@path)');

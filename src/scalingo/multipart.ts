@@ -1,14 +1,25 @@
 import type { Context } from 'hono';
+import { once } from 'node:events';
 import { Readable, Writable, pipeline } from 'node:stream';
+import { discardRest } from '../body-limit.js';
 import { ByteSink, unreadBody } from '../request-body.js';
 
 export class MultipartError extends Error {}
+
+/** A form of unknown length (chunked) went past its bound as it streamed: answer 413. */
+export class FormTooLarge extends Error {}
+
+/** Bytes a whole upload form may take: the file's limit and room for the multipart framing. */
+export const uploadFormBytes = (uploadBytes: number) => uploadBytes + 64 * 1024;
+
+/** The 413's words for a form over uploadFormBytes. */
+export const uploadTooLarge = (uploadBytes: number) => `upload too large (limit ${uploadBytes} bytes)`;
 
 export interface FilePart {
   filename: string;
   type: string;
   body: Buffer;
-  /** More bytes came than the limit: `body` holds only the first `limit`. */
+  /** More bytes came than the limit: `body` holds only the first `limit` + 1. */
   truncated: boolean;
 }
 
@@ -17,23 +28,25 @@ const FORM_LIMITS = { fields: 20, fieldSize: 64 * 1024, parts: 50, headerPairs: 
 
 /**
  * Streams a multipart/form-data body through busboy and keeps the last part named `file` (as a
- * form does), at most `maxFileBytes` of it: memory stays about one copy of the file.
+ * form does), at most `maxFileBytes` of it: memory stays about one copy of the file. A body of
+ * unknown length (chunked: the body limit passed it on unread) is counted as it streams; past
+ * `maxFormBytes` the rest is dropped (bounded, as the body limit drops it) and FormTooLarge thrown.
  */
-export async function readFilePart(c: Context, maxFileBytes: number): Promise<FilePart | undefined> {
+export async function readFilePart(c: Context, maxFileBytes: number, maxFormBytes: number): Promise<FilePart | undefined> {
   // busboy is loaded on the first upload, not at start.
   const { default: busboy } = await import('busboy');
   // With a Content-Length the Node request is still unread: stream it as is, the file written
-  // into one buffer of at most that size. A chunked body went through the body limit's counting
-  // reader, which is c.req.raw's body now.
+  // into one buffer of at most that size.
   const unread = unreadBody(c);
-  const source: Readable = unread ? unread.incoming : c.req.raw.body ? Readable.fromWeb(c.req.raw.body as never) : Readable.from([]);
   // The current file part's bytes, and how many parts named "file" began so far.
   let sink: ByteSink | undefined;
   let parts = 0;
   return new Promise((resolve, reject) => {
     let parser: Writable;
     try {
-      parser = busboy({ headers: { 'content-type': c.req.header('content-type') ?? '' }, limits: { ...FORM_LIMITS, files: 10, fileSize: maxFileBytes } });
+      // busboy marks a file truncated once it reaches fileSize, a file of exactly the limit too:
+      // one byte more is kept, and only a file past the limit counts as truncated.
+      parser = busboy({ headers: { 'content-type': c.req.header('content-type') ?? '' }, limits: { ...FORM_LIMITS, files: 10, fileSize: maxFileBytes + 1 } });
     } catch (err) {
       return reject(new MultipartError((err as Error).message));
     }
@@ -51,16 +64,43 @@ export async function readFilePart(c: Context, maxFileBytes: number): Promise<Fi
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => {
         if (part !== parts) return;
-        if (unread) (sink ??= new ByteSink(Math.min(unread.length, maxFileBytes))).write(chunk);
+        if (unread) (sink ??= new ByteSink(Math.min(unread.length, maxFileBytes + 1))).write(chunk);
         else chunks.push(chunk);
       });
       stream.on('end', () => {
         if (part !== parts) return;
         const body = unread ? (sink?.bytes() ?? Buffer.alloc(0)) : Buffer.concat(chunks);
-        file = { filename: info.filename ?? '', type: info.mimeType, body, truncated: stream.truncated === true };
+        file = { filename: info.filename ?? '', type: info.mimeType, body, truncated: body.length > maxFileBytes };
       });
     });
     // A client that leaves mid-upload, or a body busboy cannot read, ends here with an error.
-    pipeline(source, parser, (err) => (err ? reject(new MultipartError(err.message)) : resolve(file)));
+    if (unread) return pipeline(unread.incoming, parser, (err) => (err ? reject(new MultipartError(err.message)) : resolve(file)));
+    // on, not once: a write after the parser failed errs again, and an unheard error would exit.
+    parser.on('error', (err: Error) => reject(new MultipartError(err.message)));
+    parser.once('close', () => resolve(file));
+    feedCounted(c.req.raw.body, parser, maxFormBytes).catch((err: Error) => {
+      parser.destroy();
+      reject(err instanceof FormTooLarge ? err : new MultipartError(err.message));
+    });
   });
+}
+
+/** Writes a body of unknown length into the parser, counting; past `max` bytes, FormTooLarge. */
+async function feedCounted(body: ReadableStream<Uint8Array> | null, parser: Writable, max: number): Promise<void> {
+  if (!body) return void parser.end();
+  const reader = body.getReader();
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max || parser.destroyed) {
+      discardRest(reader);
+      if (parser.destroyed) return;
+      throw new FormTooLarge(`form over ${max} bytes`);
+    }
+    // once() rejects when the parser errs while full.
+    if (!parser.write(value)) await once(parser, 'drain');
+  }
+  parser.end();
 }

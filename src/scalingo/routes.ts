@@ -7,6 +7,7 @@ import { authRoutes } from './auth.js';
 import { scalingoCors } from './cors.js';
 import { scalingoError } from './errors.js';
 import { logsRoutes } from './logs-routes.js';
+import { uploadFormBytes, uploadTooLarge } from './multipart.js';
 import { runRoutes } from './run.js';
 
 /** The Scalingo API: auth, apps, run, operations, containers, logs, and the attach URL's HTTP side. */
@@ -17,8 +18,9 @@ export function scalingoApp(server: ServerContext): Hono<AppEnv> {
   app.use('/v1/*', cors);
   app.use('/logs/*', cors);
   const { bodyBytes, uploadBytes } = server.limits;
-  // Multipart framing adds a little to the file itself; the handler checks the exact file size.
-  app.use('/attach/:token/files', limitBody(scalingoError, uploadBytes + 64 * 1024, `upload too large (limit ${uploadBytes} bytes)`));
+  // Multipart framing adds a little to the file itself; the handler checks the exact file size,
+  // and counts a chunked form as it streams it (so that it is not read whole first).
+  app.use('/attach/:token/files', limitBody(scalingoError, uploadFormBytes(uploadBytes), uploadTooLarge(uploadBytes), 'route'));
   const bodies = limitBody(scalingoError, bodyBytes, `request body too large (limit ${bodyBytes} bytes)`);
   app.use('/attach/:token', bodies);
   // '/v1/*', not a '{.*}' pattern: Hono's RegExpRouter refuses the latter under /ns/:ns{…} and

@@ -11,7 +11,7 @@ import { createApp } from '../../src/app.js';
 import type { ServerContext } from '../../src/context.js';
 import { resolveLimits } from '../../src/limits.js';
 import { searchOf } from '../../src/pipeline.js';
-import { API_MOUNTS } from '../../src/server.js';
+import { API_MOUNTS, startFake } from '../../src/server.js';
 import { Spec, createSpecAjv, specKey } from '../../src/spec.js';
 import { call, useFake } from '../helpers/fake.js';
 import { api, basic, freshNamespace, login } from '../helpers/scalingo.js';
@@ -90,6 +90,46 @@ describe('the hot paths keep their answers', () => {
     expect(res.status).toBe(200);
     const container = ns.scalingo.container(run.body.container.id) as { attach?: { uploads?: { path: string; size: number }[] } };
     expect(JSON.stringify(container)).toContain('/tmp/uploads/c.txt');
+  });
+
+  it('counts a chunked upload form as it streams: 413 past the form bound or the file limit, and a file of exactly the limit is taken', async () => {
+    const fake = await startFake({ port: 0, limits: { uploadBytes: 64 * 1024 }, checkResponses: true });
+    try {
+      const scalingo = api(fake.url, await login(fake.url));
+      const run = await scalingo.post('/v1/apps/my-app/run', { command: 'bash' });
+      const boundary = 'b0undary';
+      const form = (content: Buffer) => [
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="d.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+        // In 8 KiB pieces: the form streams in, no piece over the bound on its own.
+        ...Array.from({ length: Math.ceil(content.length / 8192) }, (_, i) => content.subarray(i * 8192, (i + 1) * 8192)),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ];
+      const upload = (content: Buffer) => chunked(`${run.body.attach_url}/files`, { 'content-type': `multipart/form-data; boundary=${boundary}` }, form(content));
+      // Past the whole form's bound (the file's limit and 64 KiB of framing): cut off as it streams.
+      const overForm = await upload(Buffer.alloc(200 * 1024, 1));
+      expect(overForm).toEqual({ status: 413, body: JSON.stringify({ error: 'upload too large (limit 65536 bytes)' }) });
+      // Within the form's bound, the file one byte over its limit.
+      const overFile = await upload(Buffer.alloc(64 * 1024 + 1, 2));
+      expect(overFile).toEqual({ status: 413, body: JSON.stringify({ error: 'file too large: over 65536 bytes, the limit' }) });
+      const exact = Buffer.alloc(64 * 1024, 3);
+      expect(await upload(exact)).toEqual({ status: 200, body: '' });
+      // With a Content-Length too: a file of exactly the limit is taken (busboy alone would call it truncated).
+      const sized = async (bytes: number) => {
+        const form = new FormData();
+        form.append('file', new Blob([Buffer.alloc(bytes, 4)]), `e${bytes}.bin`);
+        return (await fetch(`${run.body.attach_url}/files`, { method: 'POST', body: form })).status;
+      };
+      expect(await sized(64 * 1024)).toBe(200);
+      expect(await sized(64 * 1024 + 1)).toBe(413);
+      const container = fake.namespace('default').scalingo.container(run.body.container.id) as { attach?: { uploads?: { path: string; size: number }[] } };
+      expect(container.attach?.uploads).toEqual([
+        expect.objectContaining({ path: '/tmp/uploads/d.bin', size: exact.length }),
+        expect.objectContaining({ path: '/tmp/uploads/e65536.bin', size: 64 * 1024 }),
+      ]);
+      expect(fake.specViolations()).toEqual([]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('checks a remembered token against the namespace and its clock every time', async () => {
