@@ -23,7 +23,8 @@ export interface BodyLimitOptions {
  * AbortSignal, a body stream) for every request, GETs included: that alone was a sixth of
  * jobfake's CPU per polling request. The decisions are the same: a GET or HEAD has no body here;
  * a Content-Length without Transfer-Encoding is compared as is (the unread body is then drained
- * by @hono/node-server); only a body of unknown length is counted as it is read.
+ * by @hono/node-server); only a body of unknown length is counted as it is read (or, with
+ * `unknownLength: 'route'`, passed on for the route to count as it streams it).
  *
  * Past the limit, that counted body is read to its end and dropped (bounded by DISCARD_BYTES and
  * DISCARD_MS) while the 413 goes out. Left half-read, the body stream stops the socket from

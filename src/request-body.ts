@@ -16,7 +16,8 @@ export async function readText(c: Context<AppEnv>): Promise<string> {
 /**
  * The Node request under a Hono context while its body is still unread: it has a Content-Length
  * and no Transfer-Encoding, so the body limit decided from the headers and nothing read it
- * (a chunked body was read and counted by the body limit: it is c.req.raw's body now).
+ * (a chunked body was read and counted by the body limit, and is c.req.raw's body now, unless
+ * the route's body limit passed it on unread: `unknownLength: 'route'`).
  * Returns the request and its announced length in bytes.
  */
 export function unreadBody(c: Context): { incoming: IncomingMessage; length: number } | undefined {
@@ -28,28 +29,43 @@ export function unreadBody(c: Context): { incoming: IncomingMessage; length: num
 }
 
 /**
- * Bytes written into one buffer reserved up front (the size a request announced), so that the
- * data is copied once, into its final place: no list of chunks joined at the end (two copies).
- * Writes past `capacity` are refused (false).
+ * Bytes written into one buffer, so that the data is copied into its final place as it comes: no
+ * list of chunks joined at the end (two copies, and an object per chunk however small). The
+ * buffer is reserved up front (`initial` = `capacity`: the size a request announced) or, for a
+ * body of unknown length, grows by doubling from `initial` up to `capacity`. Writes past
+ * `capacity` (bytes) are refused (false).
  */
 export class ByteSink {
-  private readonly buffer: Buffer;
+  private buffer: Buffer;
   private written = 0;
 
-  constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafe(capacity);
+  constructor(
+    private readonly capacity: number,
+    initial = capacity,
+  ) {
+    this.buffer = Buffer.allocUnsafe(Math.min(initial, capacity));
   }
 
   write(chunk: Uint8Array): boolean {
-    if (this.written + chunk.length > this.buffer.length) return false;
+    const need = this.written + chunk.length;
+    if (need > this.capacity) return false;
+    if (need > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.capacity, Math.max(need, this.buffer.length * 2)));
+      grown.set(this.buffer.subarray(0, this.written));
+      this.buffer = grown;
+    }
     this.buffer.set(chunk, this.written);
-    this.written += chunk.length;
+    this.written = need;
     return true;
   }
 
-  /** What was written: a view on the reserved buffer, not a copy. */
+  /**
+   * What was written: a view on the buffer, or, when growing left more than 64 KiB unused, a copy
+   * of just the bytes (a view would keep the whole buffer for as long as the bytes are kept).
+   */
   bytes(): Buffer {
-    return this.buffer.subarray(0, this.written);
+    const view = this.buffer.subarray(0, this.written);
+    return this.buffer.length - this.written > 64 * 1024 ? Buffer.from(view) : view;
   }
 }
 

@@ -28,8 +28,9 @@ const FORM_LIMITS = { fields: 20, fieldSize: 64 * 1024, parts: 50, headerPairs: 
 
 /**
  * Streams a multipart/form-data body through busboy and keeps the last part named `file` (as a
- * form does), at most `maxFileBytes` of it: memory stays about one copy of the file. A body of
- * unknown length (chunked: the body limit passed it on unread) is counted as it streams; past
+ * form does), at most `maxFileBytes` of it, in one buffer: with a Content-Length, one of the
+ * announced size (memory about one copy of the file); chunked, one growing as the file comes.
+ * A body of unknown length (the body limit passed it on unread) is counted as it streams; past
  * `maxFormBytes` the rest is dropped (bounded, as the body limit drops it) and FormTooLarge thrown.
  */
 export async function readFilePart(c: Context, maxFileBytes: number, maxFormBytes: number): Promise<FilePart | undefined> {
@@ -41,7 +42,9 @@ export async function readFilePart(c: Context, maxFileBytes: number, maxFormByte
   // The current file part's bytes, and how many parts named "file" began so far.
   let sink: ByteSink | undefined;
   let parts = 0;
-  return new Promise((resolve, reject) => {
+  // Once answered (a file, or why not), a chunked body still coming is dropped, not parsed.
+  let settled = false;
+  return new Promise<FilePart | undefined>((resolve, reject) => {
     let parser: Writable;
     try {
       // busboy marks a file truncated once it reaches fileSize, a file of exactly the limit too:
@@ -61,15 +64,14 @@ export async function readFilePart(c: Context, maxFileBytes: number, maxFormByte
       // (its data may still be flowing: part events come before their data).
       const part = ++parts;
       sink = undefined;
-      const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => {
         if (part !== parts) return;
-        if (unread) (sink ??= new ByteSink(Math.min(unread.length, maxFileBytes + 1))).write(chunk);
-        else chunks.push(chunk);
+        sink ??= unread ? new ByteSink(Math.min(unread.length, maxFileBytes + 1)) : new ByteSink(maxFileBytes + 1, 64 * 1024);
+        sink.write(chunk);
       });
       stream.on('end', () => {
         if (part !== parts) return;
-        const body = unread ? (sink?.bytes() ?? Buffer.alloc(0)) : Buffer.concat(chunks);
+        const body = sink?.bytes() ?? Buffer.alloc(0);
         file = { filename: info.filename ?? '', type: info.mimeType, body, truncated: body.length > maxFileBytes };
       });
     });
@@ -78,29 +80,34 @@ export async function readFilePart(c: Context, maxFileBytes: number, maxFormByte
     // on, not once: a write after the parser failed errs again, and an unheard error would exit.
     parser.on('error', (err: Error) => reject(new MultipartError(err.message)));
     parser.once('close', () => resolve(file));
-    feedCounted(c.req.raw.body, parser, maxFormBytes).catch((err: Error) => {
+    feedCounted(c.req.raw.body, parser, maxFormBytes, () => settled).catch((err: Error) => {
       parser.destroy();
       reject(err instanceof FormTooLarge ? err : new MultipartError(err.message));
     });
-  });
+  }).finally(() => (settled = true));
 }
 
-/** Writes a body of unknown length into the parser, counting; past `max` bytes, FormTooLarge. */
-async function feedCounted(body: ReadableStream<Uint8Array> | null, parser: Writable, max: number): Promise<void> {
+/**
+ * Writes a body of unknown length into the parser, counting; past `max` bytes, FormTooLarge. Once
+ * the form is answered or refused, the rest is read and dropped (see discardRest): left unread,
+ * it would stall the connection, and the client might never read its answer.
+ */
+async function feedCounted(body: ReadableStream<Uint8Array> | null, parser: Writable, max: number, answered: () => boolean): Promise<void> {
   if (!body) return void parser.end();
   const reader = body.getReader();
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max || parser.destroyed) {
-      discardRest(reader);
-      if (parser.destroyed) return;
-      throw new FormTooLarge(`form over ${max} bytes`);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return void parser.end();
+      size += value.length;
+      if (size > max) throw new FormTooLarge(`form over ${max} bytes`);
+      if (answered() || parser.destroyed) return void discardRest(reader);
+      // once() rejects when the parser errs while full: the rest is dropped below.
+      if (!parser.write(value)) await once(parser, 'drain');
     }
-    // once() rejects when the parser errs while full.
-    if (!parser.write(value)) await once(parser, 'drain');
+  } catch (err) {
+    discardRest(reader);
+    throw err;
   }
-  parser.end();
 }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixturesAjvOptions, fixturesSchemaKey, loadFixturesFile } from '../../src/fixtures.js';
 import { textKey } from '../../src/prebuilt.js';
@@ -130,6 +131,31 @@ describe('the hot paths keep their answers', () => {
     } finally {
       await fake.close();
     }
+  });
+
+  it('answers a chunked form busboy refuses midway with 400, drops the rest of it, and serves the next request on the connection', async () => {
+    const ns = ctx.fake.namespace(freshNamespace());
+    const run = await api(ns.url, await login(ns.url)).post('/v1/apps/my-app/run', { command: 'bash' });
+    const boundary = 'b0undary';
+    const chunk = (bytes: Buffer) => Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]);
+    const socket = connect(ctx.fake.port, '127.0.0.1');
+    let answers = '';
+    socket.on('data', (d) => (answers += d.toString('latin1')));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST ${new URL(run.body.attach_url).pathname}/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    // A part header busboy cannot read, while the file before it is still being written (so the
+    // parser may be full), then 8 MiB more of the body, then the next request.
+    socket.write(Buffer.concat([
+      chunk(Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`), Buffer.alloc(10240, 1)])),
+      chunk(Buffer.alloc(10240, 1)),
+      chunk(Buffer.concat([Buffer.from(`\r\n--${boundary}\r\n\x01bad: x\r\n\r\n`), Buffer.alloc(10240, 1)])),
+    ]));
+    for (let i = 0; i < 128; i++) if (!socket.write(chunk(Buffer.alloc(65536, 2)))) await new Promise((resolve) => socket.once('drain', resolve));
+    socket.write('0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await vi.waitFor(() => expect(answers).toContain('{"status":"SUCCESS"}'), { timeout: 5000, interval: 20 });
+    socket.destroy();
+    expect(answers.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 400', 'HTTP/1.1 200']);
+    expect(answers).toContain('{"error":"malformed multipart body"}');
   });
 
   it('checks a remembered token against the namespace and its clock every time', async () => {
