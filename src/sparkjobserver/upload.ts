@@ -11,7 +11,7 @@
  */
 import type { AppContext } from '../context.js';
 import { discardRest } from '../body-limit.js';
-import { readUnread, unreadBody } from '../request-body.js';
+import { ByteSink, readUnread, unreadBody } from '../request-body.js';
 import type { VersionProfile } from './versions.js';
 
 /** spray-can's `request-chunk-aggregation-limit` default (reference.conf of 1.3.3). */
@@ -54,24 +54,18 @@ export async function readUpload(c: AppContext, profile: VersionProfile, limit: 
   const body = c.req.raw.body;
   if (!body) return new Uint8Array(0);
   const reader = body.getReader();
-  let buffer = new Uint8Array(length ?? Math.min(max, 64 * 1024));
-  let size = 0;
+  // Sized from Content-Length when there is one; else growing as the body comes, up to `max`.
+  const sink = new ByteSink(max, length ?? 64 * 1024);
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (size + value.length > max) {
+    if (!sink.write(value)) {
       discardRest(reader);
       return tooLarge(c, profile, max, length);
     }
-    if (size + value.length > buffer.length) {
-      const grown = new Uint8Array(Math.min(max, Math.max(buffer.length * 2, size + value.length)));
-      grown.set(buffer.subarray(0, size));
-      buffer = grown;
-    }
-    buffer.set(value, size);
-    size += value.length;
   }
-  const bytes = size === buffer.length ? buffer : buffer.subarray(0, size);
+  const kept = sink.bytes();
+  const bytes = new Uint8Array(kept.buffer, kept.byteOffset, kept.length);
   // Noted for the journal, as request-body.ts's readText does for text.
   c.set('journalBody', { contentType: c.req.header('content-type') ?? null, bytes });
   return bytes;
