@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { once } from 'node:events';
-import { Readable, Writable, pipeline } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Readable, Writable } from 'node:stream';
 import { discardRest } from '../body-limit.js';
 import { ByteSink, unreadBody } from '../request-body.js';
 
@@ -56,7 +57,7 @@ export async function readFilePart(c: Context, maxFileBytes: number, maxFormByte
     let file: FilePart | undefined;
     parser.on('file', (name: string, stream: Readable & { truncated?: boolean }, info: { filename: string; mimeType: string }) => {
       // When the body breaks off (the client left), busboy destroys the open part with that
-      // error: unheard, it would be an uncaught exception, and jobfake would exit. The pipeline's
+      // error: unheard, it would be an uncaught exception, and jobfake would exit. The parser's
       // callback below reports it.
       stream.on('error', () => {});
       if (name !== 'file') return void stream.resume();
@@ -76,7 +77,7 @@ export async function readFilePart(c: Context, maxFileBytes: number, maxFormByte
       });
     });
     // A client that leaves mid-upload, or a body busboy cannot read, ends here with an error.
-    if (unread) return pipeline(unread.incoming, parser, (err) => (err ? reject(new MultipartError(err.message)) : resolve(file)));
+    if (unread) return pipeKnownLength(unread.incoming, parser, reject, () => resolve(file));
     // on, not once: a write after the parser failed errs again, and an unheard error would exit.
     parser.on('error', (err: Error) => reject(new MultipartError(err.message)));
     parser.once('close', () => resolve(file));
@@ -85,6 +86,26 @@ export async function readFilePart(c: Context, maxFileBytes: number, maxFormByte
       reject(err instanceof FormTooLarge ? err : new MultipartError(err.message));
     });
   }).finally(() => (settled = true));
+}
+
+/**
+ * Pipes a body of known length into the parser. Not pipeline(): on a form the parser refuses, it
+ * destroys the request, and with it the socket, before the 400 is written (the client saw a reset).
+ * Here the rest is read and dropped instead (at most the Content-Length the body limit allowed),
+ * and the connection serves the next request. A client that leaves mid-body fails the parser.
+ */
+function pipeKnownLength(incoming: IncomingMessage, parser: Writable, reject: (err: Error) => void, done: () => void): void {
+  const left = (err?: Error) => parser.destroy(err ?? new Error('request body incomplete: the client went away'));
+  incoming.on('error', left);
+  incoming.once('close', () => incoming.complete || left());
+  // on, not once: a write after the parser failed errs again, and an unheard error would exit.
+  parser.on('error', (err: Error) => {
+    incoming.unpipe(parser);
+    incoming.resume();
+    reject(new MultipartError(err.message));
+  });
+  parser.once('close', done);
+  incoming.pipe(parser);
 }
 
 /**

@@ -158,6 +158,31 @@ describe('the hot paths keep their answers', () => {
     expect(answers).toContain('{"error":"malformed multipart body"}');
   });
 
+  it('answers a form of known length busboy refuses midway with 400, drops the rest of it, and serves the next request on the connection', async () => {
+    const ns = ctx.fake.namespace(freshNamespace());
+    const run = await api(ns.url, await login(ns.url)).post('/v1/apps/my-app/run', { command: 'bash' });
+    const boundary = 'b0undary';
+    const head = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`),
+      Buffer.alloc(20480, 1),
+      Buffer.from(`\r\n--${boundary}\r\n\x01bad: x\r\n\r\n`),
+    ]);
+    const rest = 8 * 1024 * 1024;
+    const socket = connect(ctx.fake.port, '127.0.0.1');
+    let answers = '';
+    socket.on('data', (d) => (answers += d.toString('latin1')));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST ${new URL(run.body.attach_url).pathname}/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${head.length + rest}\r\n\r\n`);
+    socket.write(head);
+    // The rest of the announced body after the part busboy refused, then the next request.
+    for (let i = 0; i < rest / 65536; i++) if (!socket.write(Buffer.alloc(65536, 2))) await new Promise((resolve) => socket.once('drain', resolve));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await vi.waitFor(() => expect(answers).toContain('{"status":"SUCCESS"}'), { timeout: 5000, interval: 20 });
+    socket.destroy();
+    expect(answers.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 400', 'HTTP/1.1 200']);
+    expect(answers).toContain('{"error":"malformed multipart body"}');
+  });
+
   it('checks a remembered token against the namespace and its clock every time', async () => {
     const a = ctx.fake.namespace(freshNamespace());
     const b = ctx.fake.namespace(freshNamespace());
