@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answerFor, errorFor, errorHandler, notFound } from './api-app.js';
+import { answerFor, answerOfRoute, errorFor, errorHandler, notFound, routeAnswers } from './api-app.js';
 import type { AppContext, AppEnv, ServerContext } from './context.js';
 import { CONTROL_PREFIX, NAMESPACE_ROUTE, namespaceUrl, splitNamespace } from './namespace.js';
 import { answerStringOf, type CapturedBody } from './journal.js';
@@ -95,12 +95,14 @@ function requestBodyOf(c: AppContext): CapturedBody | undefined {
 }
 
 /**
- * The Hono app: the request pipeline, then one sub-app per API, each with its own error handler
+ * The Hono app: the request pipeline, then one sub-app per API, each with its own error answer
  * and body limit; the same routes at the root (default namespace) and under /ns/<name>.
  */
 export function createApp(server: ServerContext, apis: ApiMount[]): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
-  for (const mount of apis) routes.route('/', mount(server));
+  const mounted = apis.map((mount) => mount(server));
+  for (const api of mounted) routes.route('/', api);
+  const answers = routeAnswers(mounted);
 
   const app = new Hono<AppEnv>();
   app.use(requestPipeline(server));
@@ -109,6 +111,7 @@ export function createApp(server: ServerContext, apis: ApiMount[]): Hono<AppEnv>
   // No route: the API owning the path answers (Spark Jobserver owns the root); under /v1, the real
   // Scalingo API's own 404, which the CLI prints.
   app.notFound((c) => (isScalingoApiPath(c.req.path) ? scalingoNoRoute(c) : notFound(answerFor(c.req.path))(c)));
-  app.onError((err, c) => errorHandler(answerFor(c.req.path))(err, c));
+  // What a route threw is answered in the words of the API whose sub-app the route lives in.
+  app.onError((err, c) => errorHandler(answerOfRoute(c, answers))(err, c));
   return app;
 }

@@ -1,6 +1,15 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startFake } from '../../src/index.js';
+import { apiApp, type ErrorAnswer } from '../../src/api-app.js';
+import { createApp, type ApiMount } from '../../src/app.js';
+import type { ServerContext } from '../../src/context.js';
+import { defaultFixturesPath, loadFixturesFile } from '../../src/fixtures.js';
+import { resolveLimits } from '../../src/limits.js';
+import { loadSpec } from '../../src/spec.js';
+import { scalingoError } from '../../src/scalingo/errors.js';
+import { sparkError } from '../../src/sparkjobserver/errors.js';
+import { Worlds } from '../../src/store.js';
 import { call, useFake } from '../helpers/fake.js';
 
 describe('the server', () => {
@@ -22,6 +31,26 @@ describe('the server', () => {
     const spark = await call(`${ctx.url}/nothing-here`);
     expect(spark.status).toBe(404);
     expect(spark.body).toEqual({ status: 'ERROR', result: 'no route for GET /nothing-here' });
+  });
+
+  it('answers what a route throws in the words of the API whose sub-app it lives in, whatever its path', async () => {
+    const limits = resolveLimits({});
+    const server: ServerContext = { worlds: new Worlds(loadFixturesFile(defaultFixturesPath), limits), limits, spec: loadSpec() };
+    // Each sub-app serves a path the other API owns, so that only the sub-app decides the shape.
+    const throwing = (answer: ErrorAnswer, path: string): ApiMount => () => {
+      const api = apiApp(answer);
+      api.get(path, () => {
+        throw Object.assign(new Error('body refused while read'), { status: 413 });
+      });
+      return api;
+    };
+    const app = createApp(server, [throwing(sparkError, '/v1/in-spark'), throwing(scalingoError, '/in-scalingo')]);
+    for (const base of ['', '/ns/team-b']) {
+      const spark = await app.request(`${base}/v1/in-spark`);
+      expect([spark.status, await spark.json()]).toEqual([413, { status: 'ERROR', result: 'request body too large' }]);
+      const scalingo = await app.request(`${base}/in-scalingo`);
+      expect([scalingo.status, await scalingo.json()]).toEqual([413, { error: 'request body too large' }]);
+    }
   });
 
   it('answers a malformed request line with 400 and stays up', async () => {
