@@ -32,9 +32,17 @@ export interface BodyLimitOptions {
  * client may never read its 413, and a keep-alive client loses its next request.
  */
 export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
-  return async (c, next) => {
+  const limited = limitedBody(options);
+  // Not async: a GET or HEAD (most requests) passes with no promise of its own around next().
+  return (c, next) => {
     const method = c.req.method;
-    if (method === 'GET' || method === 'HEAD') return next();
+    return method === 'GET' || method === 'HEAD' ? next() : limited(c, next);
+  };
+}
+
+/** bodyLimit for a request that may have a body. */
+function limitedBody(options: BodyLimitOptions): MiddlewareHandler {
+  return async (c, next) => {
     const length = c.req.header('content-length');
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
       return parseInt(length || '0', 10) > options.maxSize ? options.onError(c) : next();

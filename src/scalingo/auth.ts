@@ -73,13 +73,14 @@ export function basicPassword(header: string | undefined): string | undefined {
 }
 
 /** Every API call needs `Authorization: Bearer <token from /v1/tokens/exchange>`. */
-export const requireBearer: MiddlewareHandler<AppEnv> = async (c, next) => {
+// Not async: on every authenticated request, no promise of its own around next().
+export const requireBearer: MiddlewareHandler<AppEnv> = (c, next) => {
   const header = c.req.header('authorization');
   const token = bearerToken(header);
-  if (!token) return scalingoError(c, 401, 'missing or malformed Authorization header: expected "Bearer <token>" from POST /v1/tokens/exchange');
+  if (!token) return Promise.resolve(scalingoError(c, 401, 'missing or malformed Authorization header: expected "Bearer <token>" from POST /v1/tokens/exchange'));
   const problem = tokenProblem(c.get('world'), token);
-  if (problem) return scalingoError(c, 401, problem);
-  await next();
+  if (problem) return Promise.resolve(scalingoError(c, 401, problem));
+  return next();
 };
 
 export function authRoutes(api: Hono<AppEnv>): void {

@@ -18,7 +18,7 @@ export const ORIGIN_PATTERN = /^https?:\/\/[^/\s]+$/;
  */
 export function scalingoCors(server: ServerContext): MiddlewareHandler<AppEnv> {
   const allowed = server.corsOrigins && new Set(server.corsOrigins.map((origin) => origin.replace(/\/$/, '')));
-  return async (c, next) => {
+  const withCors: MiddlewareHandler<AppEnv> = async (c, next) => {
     const origin = c.req.header('origin');
     const allow = origin !== undefined && (allowed === undefined || allowed.has(origin));
     // Any OPTIONS on a path that documents a preflight is one; the headers only go to a real
@@ -43,4 +43,7 @@ export function scalingoCors(server: ServerContext): MiddlewareHandler<AppEnv> {
     c.res.headers.set('Access-Control-Allow-Origin', origin);
     c.res.headers.set('Access-Control-Expose-Headers', 'Location');
   };
+  // Not async: a request with no Origin that is no OPTIONS (any client but a browser) passes
+  // with no promise of its own around next().
+  return (c, next) => (c.req.method !== 'OPTIONS' && c.req.header('origin') === undefined ? next() : withCors(c, next));
 }
