@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { Readable, Writable } from 'node:stream';
+import { Readable, Writable, finished } from 'node:stream';
 import { discardRest } from '../body-limit.js';
 import { ByteSink, unreadBody } from '../request-body.js';
 
@@ -89,15 +89,18 @@ export async function readFilePart(c: Context, maxFileBytes: number, maxFormByte
 }
 
 /**
- * Pipes a body of known length into the parser. Not pipeline(): on a form the parser refuses, it
- * destroys the request, and with it the socket, before the 400 is written (the client saw a reset).
- * Here the rest is read and dropped instead (at most the Content-Length the body limit allowed),
- * and the connection serves the next request. A client that leaves mid-body fails the parser.
+ * Pipes a body of known length into the parser; `done` once it closed, `reject` with a
+ * MultipartError when it failed. Not pipeline(): on a form the parser refuses, it destroys the
+ * request, and with it the socket, before the 400 is written (the client saw a reset). Here the
+ * rest is read and dropped (at most the Content-Length the body limit allowed): the connection
+ * serves the next request if the rest arrives within @hono/node-server's drain of an unread body
+ * (500 ms), else it is closed as for any body left unread. A request that ended early (the client
+ * left, even before this was called: busboy is imported on the first upload) fails the parser.
  */
-function pipeKnownLength(incoming: IncomingMessage, parser: Writable, reject: (err: Error) => void, done: () => void): void {
-  const left = (err?: Error) => parser.destroy(err ?? new Error('request body incomplete: the client went away'));
-  incoming.on('error', left);
-  incoming.once('close', () => incoming.complete || left());
+export function pipeKnownLength(incoming: IncomingMessage, parser: Writable, reject: (err: Error) => void, done: () => void): void {
+  finished(incoming, { writable: false }, (err) => {
+    if (err) parser.destroy(new Error('request body incomplete: the client went away'));
+  });
   // on, not once: a write after the parser failed errs again, and an unheard error would exit.
   parser.on('error', (err: Error) => {
     incoming.unpipe(parser);

@@ -1,10 +1,13 @@
+import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, useFake } from '../helpers/fake.js';
 import { freshNamespace, openTunnel, runToDone, api, login } from '../helpers/scalingo.js';
 import { worldWithJar } from '../helpers/spark.js';
 import { startCli } from '../helpers/cli.js';
 import { startFake } from '../../src/index.js';
+import { pipeKnownLength } from '../../src/scalingo/multipart.js';
 
 /**
  * A client that goes away in the middle of something leaves nothing behind: no socket, session,
@@ -27,6 +30,29 @@ describe('clients that disconnect mid-request', () => {
       const socket = connect(ctx.fake.port, '127.0.0.1', () => socket.write(data, () => resolve(socket)));
       socket.once('error', reject);
     });
+
+  it('mid-upload, before the form parser is ready (busboy loads on the first upload): a request already gone fails the upload, never leaves it waiting', async () => {
+    const { default: busboy } = await import('busboy');
+    const form = '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nabc\r\n--b--\r\n';
+    const outcome = async (incoming: PassThrough) => {
+      // Its 'close' has been emitted by the time the parser is piped.
+      await new Promise((resolve) => setImmediate(resolve));
+      const parser = busboy({ headers: { 'content-type': 'multipart/form-data; boundary=b' } });
+      return new Promise<string>((resolve) => pipeKnownLength(incoming as unknown as IncomingMessage, parser, (err) => resolve(`refused: ${err.message}`), () => resolve('read')));
+    };
+    const gone = new PassThrough();
+    gone.write(form.slice(0, 20));
+    gone.destroy();
+    expect(await outcome(gone)).toBe('refused: request body incomplete: the client went away');
+    // All of it received, but not yet read when the client left.
+    const unread = new PassThrough();
+    unread.end(form);
+    unread.destroy();
+    expect(await outcome(unread)).toBe('refused: request body incomplete: the client went away');
+    const whole = new PassThrough();
+    whole.end(form);
+    expect(await outcome(whole)).toBe('read');
+  });
 
   it('mid-upload: a multipart body cut short stores nothing and leaves no socket', async () => {
     const ns = freshNamespace();
