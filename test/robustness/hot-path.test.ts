@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -133,54 +133,60 @@ describe('the hot paths keep their answers', () => {
     }
   });
 
-  it('answers a chunked form busboy refuses midway with 400, drops the rest of it, and serves the next request on the connection', async () => {
+  /**
+   * Opens a raw connection to a fresh attach upload URL, lets `send` write a form busboy refuses
+   * midway (and the rest of its body), then asks GET /healthz on the same connection: expects the
+   * 400 for the form, then the 200.
+   */
+  async function refusedThenServed(send: (socket: Socket, filesPath: string, boundary: string) => Promise<void>): Promise<void> {
     const ns = ctx.fake.namespace(freshNamespace());
     const run = await api(ns.url, await login(ns.url)).post('/v1/apps/my-app/run', { command: 'bash' });
-    const boundary = 'b0undary';
-    const chunk = (bytes: Buffer) => Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]);
     const socket = connect(ctx.fake.port, '127.0.0.1');
     let answers = '';
     socket.on('data', (d) => (answers += d.toString('latin1')));
     await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`POST ${new URL(run.body.attach_url).pathname}/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nTransfer-Encoding: chunked\r\n\r\n`);
-    // A part header busboy cannot read, while the file before it is still being written (so the
-    // parser may be full), then 8 MiB more of the body, then the next request.
-    socket.write(Buffer.concat([
-      chunk(Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`), Buffer.alloc(10240, 1)])),
-      chunk(Buffer.alloc(10240, 1)),
-      chunk(Buffer.concat([Buffer.from(`\r\n--${boundary}\r\n\x01bad: x\r\n\r\n`), Buffer.alloc(10240, 1)])),
-    ]));
-    for (let i = 0; i < 128; i++) if (!socket.write(chunk(Buffer.alloc(65536, 2)))) await new Promise((resolve) => socket.once('drain', resolve));
-    socket.write('0\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    await vi.waitFor(() => expect(answers).toContain('{"status":"SUCCESS"}'), { timeout: 5000, interval: 20 });
-    socket.destroy();
-    expect(answers.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 400', 'HTTP/1.1 200']);
-    expect(answers).toContain('{"error":"malformed multipart body"}');
-  });
-
-  it('answers a form of known length busboy refuses midway with 400, drops the rest of it, and serves the next request on the connection', async () => {
-    const ns = ctx.fake.namespace(freshNamespace());
-    const run = await api(ns.url, await login(ns.url)).post('/v1/apps/my-app/run', { command: 'bash' });
-    const boundary = 'b0undary';
-    const head = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`),
-      Buffer.alloc(20480, 1),
-      Buffer.from(`\r\n--${boundary}\r\n\x01bad: x\r\n\r\n`),
-    ]);
-    const rest = 8 * 1024 * 1024;
-    const socket = connect(ctx.fake.port, '127.0.0.1');
-    let answers = '';
-    socket.on('data', (d) => (answers += d.toString('latin1')));
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`POST ${new URL(run.body.attach_url).pathname}/files HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${head.length + rest}\r\n\r\n`);
-    socket.write(head);
-    // The rest of the announced body after the part busboy refused, then the next request.
-    for (let i = 0; i < rest / 65536; i++) if (!socket.write(Buffer.alloc(65536, 2))) await new Promise((resolve) => socket.once('drain', resolve));
+    await send(socket, `${new URL(run.body.attach_url).pathname}/files`, 'b0undary');
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     await vi.waitFor(() => expect(answers).toContain('{"status":"SUCCESS"}'), { timeout: 5000, interval: 20 });
     socket.destroy();
     expect(answers.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 400', 'HTTP/1.1 200']);
     expect(answers).toContain('{"error":"malformed multipart body"}');
+  }
+
+  /** Writes `count` pieces of 64 KiB, waiting on back-pressure. */
+  async function writeMany(socket: Socket, count: number, piece: (bytes: Buffer) => Buffer = (bytes) => bytes): Promise<void> {
+    for (let i = 0; i < count; i++) if (!socket.write(piece(Buffer.alloc(65536, 2)))) await new Promise((resolve) => socket.once('drain', resolve));
+  }
+
+  it('answers a chunked form busboy refuses midway with 400, drops the rest of it, and serves the next request on the connection', async () => {
+    const chunk = (bytes: Buffer) => Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]);
+    await refusedThenServed(async (socket, path, boundary) => {
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      // A part header busboy cannot read, while the file before it is still being written (so the
+      // parser may be full), then 8 MiB more of the body.
+      socket.write(Buffer.concat([
+        chunk(Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`), Buffer.alloc(10240, 1)])),
+        chunk(Buffer.alloc(10240, 1)),
+        chunk(Buffer.concat([Buffer.from(`\r\n--${boundary}\r\n\x01bad: x\r\n\r\n`), Buffer.alloc(10240, 1)])),
+      ]));
+      await writeMany(socket, 128, chunk);
+      socket.write('0\r\n\r\n');
+    });
+  });
+
+  it('answers a form of known length busboy refuses midway with 400, drops the rest of it, and serves the next request on the connection', async () => {
+    await refusedThenServed(async (socket, path, boundary) => {
+      const head = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`),
+        Buffer.alloc(20480, 1),
+        Buffer.from(`\r\n--${boundary}\r\n\x01bad: x\r\n\r\n`),
+      ]);
+      const rest = 8 * 1024 * 1024;
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${head.length + rest}\r\n\r\n`);
+      socket.write(head);
+      // The rest of the announced body after the part busboy refused.
+      await writeMany(socket, rest / 65536);
+    });
   });
 
   it('checks a remembered token against the namespace and its clock every time', async () => {
