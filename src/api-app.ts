@@ -48,7 +48,7 @@ const answerOfApp = new WeakMap<Hono<AppEnv>, ErrorAnswer>();
 /**
  * A new sub-app for one API: whatever its routes throw is answered in `answer`'s words. Not
  * through the sub-app's own `onError`: Hono then wraps each of its handlers in a composed error
- * handler run on every request (a fifth of the memory allocated per poll, 6% of its CPU). The
+ * handler run on every request (a fifth of the memory allocated per poll, 3–6% of its CPU). The
  * app's one error handler finds the answer by the route that matched instead (see routeAnswers).
  */
 export function apiApp(answer: ErrorAnswer): Hono<AppEnv> {

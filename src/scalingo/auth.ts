@@ -72,8 +72,10 @@ export function basicPassword(header: string | undefined): string | undefined {
   return colon < 0 ? undefined : decoded.slice(colon + 1);
 }
 
-/** Every API call needs `Authorization: Bearer <token from /v1/tokens/exchange>`. */
-// Not async: on every authenticated request, no promise of its own around next().
+/**
+ * Every API call needs `Authorization: Bearer <token from /v1/tokens/exchange>`. Not async: on
+ * every authenticated request, no promise of its own around next().
+ */
 export const requireBearer: MiddlewareHandler<AppEnv> = (c, next) => {
   const header = c.req.header('authorization');
   const token = bearerToken(header);

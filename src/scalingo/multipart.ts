@@ -58,7 +58,7 @@ export async function readFilePart(c: Context, maxFileBytes: number, maxFormByte
     parser.on('file', (name: string, stream: Readable & { truncated?: boolean }, info: { filename: string; mimeType: string }) => {
       // When the body breaks off (the client left), busboy destroys the open part with that
       // error: unheard, it would be an uncaught exception, and jobfake would exit. The parser's
-      // callback below reports it.
+      // error listener below reports it.
       stream.on('error', () => {});
       if (name !== 'file') return void stream.resume();
       // A later part named "file" replaces this one: from then on this one's bytes are dropped
