@@ -98,8 +98,7 @@ export class World {
   scalingo!: ScalingoState;
   spark!: SparkState;
   private journalSeq = 0;
-  /** Bytes each kept entry holds for its bodies (see heldBytes), and their sum. */
-  private journalHeld: number[] = [];
+  /** Bytes the kept entries hold for their bodies: the sum of their `held`. */
   private journalBytes = 0;
 
   constructor(
@@ -138,13 +137,10 @@ export class World {
   /** Adds a journal entry, dropping the oldest past `journalEntries` entries or `journalBytes` of kept bodies. */
   record(input: JournalInput): void {
     const record = new JournalRecord(++this.journalSeq, input, this.limits.journalBodyBytes);
-    const held = record.held;
     this.journal.push(record);
-    this.journalHeld.push(held);
-    this.journalBytes += held;
+    this.journalBytes += record.held;
     while (this.journal.length > this.limits.journalEntries || (this.journalBytes > this.limits.journalBytes && this.journal.length > 1)) {
-      this.journal.shift();
-      this.journalBytes -= this.journalHeld.shift()!;
+      this.journalBytes -= this.journal.shift()!.held;
     }
     this.changed('journal', 'request', String(record.id));
   }
@@ -152,7 +148,6 @@ export class World {
   /** Empties the journal (ids go on counting). */
   clearJournal(): void {
     this.journal = [];
-    this.journalHeld = [];
     this.journalBytes = 0;
   }
 
