@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
+import { finished } from 'node:stream';
 import type { AppEnv } from './context.js';
 
 /** The body as text (UTF-8, as Hono's `c.req.text()`), noted for the journal. */
@@ -71,21 +72,19 @@ export class ByteSink {
 
 /**
  * An unread body of known length (see unreadBody), streamed from the socket straight into one
- * buffer of that size: one copy kept. Rejects when the client leaves before the end.
+ * buffer of that size: one copy kept. Rejects when the client leaves before the end, even before
+ * this was called (stream.finished() sees a request already gone; a 'close' listener would not).
  */
 export function readUnread({ incoming, length }: { incoming: IncomingMessage; length: number }): Promise<Buffer> {
   const sink = new ByteSink(length);
   return new Promise((resolve, reject) => {
-    let ended = false;
     incoming.on('data', (chunk: Buffer) => {
       // Node's parser stops at Content-Length: more cannot come.
       if (!sink.write(chunk)) incoming.destroy(new Error('request body longer than its Content-Length'));
     });
-    incoming.once('end', () => {
-      ended = true;
-      resolve(sink.bytes());
+    finished(incoming, { writable: false }, (err) => {
+      if (!err) return resolve(sink.bytes());
+      reject((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' ? new Error('request body incomplete: the client went away') : err);
     });
-    incoming.once('error', reject);
-    incoming.once('close', () => ended || reject(new Error('request body incomplete: the client went away')));
   });
 }

@@ -7,6 +7,7 @@ import { freshNamespace, openTunnel, runToDone, api, login } from '../helpers/sc
 import { worldWithJar } from '../helpers/spark.js';
 import { startCli } from '../helpers/cli.js';
 import { startFake } from '../../src/index.js';
+import { readUnread } from '../../src/request-body.js';
 import { pipeKnownLength } from '../../src/scalingo/multipart.js';
 
 /**
@@ -52,6 +53,23 @@ describe('clients that disconnect mid-request', () => {
     const whole = new PassThrough();
     whole.end(form);
     expect(await outcome(whole)).toBe('read');
+  });
+
+  it('mid-upload of a known length (Spark binaries and data files): a request already gone when the route reads it fails the read, never leaves it waiting', async () => {
+    const outcome = async (incoming: PassThrough, length: number) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return readUnread({ incoming: incoming as unknown as IncomingMessage, length }).then(
+        (bytes) => `read ${bytes.toString()}`,
+        (err: Error) => `refused: ${err.message}`,
+      );
+    };
+    const gone = new PassThrough();
+    gone.write('PK');
+    gone.destroy();
+    expect(await outcome(gone, 4)).toBe('refused: request body incomplete: the client went away');
+    const whole = new PassThrough();
+    whole.end('PK34');
+    expect(await outcome(whole, 4)).toBe('read PK34');
   });
 
   it('mid-upload: a multipart body cut short stores nothing and leaves no socket', async () => {
