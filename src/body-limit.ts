@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { ByteSink } from './request-body.js';
 
 /** What is left of a refused body is read and dropped up to this many bytes… */
 const DISCARD_BYTES = 64 * 1024 * 1024;
@@ -51,25 +52,17 @@ function limitedBody(options: BodyLimitOptions): MiddlewareHandler {
     const body = c.req.raw.body;
     if (!body) return next();
     const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    // Grown as the body comes, up to the limit: one buffer, not a list of chunks joined at the end.
+    const sink = new ByteSink(options.maxSize, Math.min(options.maxSize, 16 * 1024));
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      size += value.length;
-      if (size > options.maxSize) {
+      if (!sink.write(value)) {
         discardRest(reader);
         return options.onError(c);
       }
-      chunks.push(value);
     }
-    const whole = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      whole.set(chunk, at);
-      at += chunk.length;
-    }
-    c.req.raw = new Request(c.req.raw, { body: whole });
+    c.req.raw = new Request(c.req.raw, { body: sink.bytes() });
     return next();
   };
 }
